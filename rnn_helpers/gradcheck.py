@@ -1,0 +1,271 @@
+"""Numeric gradient checks: compare backprop's gradients with centred finite differences.
+
+The check runs in float64 on raw, unclipped gradients. float32 has about 7 significant
+digits, so a finite difference ``(L(x + eps) - L(x - eps)) / 2 eps`` keeps almost none of
+them; and clipping changes the gradient on purpose, so it would no longer match.
+
+Two measures of agreement:
+- the relative error ``|a - n| / max(|a| + |n|, tiny)``: scale-free and the classic report,
+  but meaningless where the gradient itself is tiny (both numbers are then round-off);
+- the entrywise test ``|a - n| <= atol + rtol |n|``, whose ``atol`` is the finite
+  difference's own round-off, about ``eps_machine * |L| / eps``.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .functional import _softmax_loss
+from .rnn import (
+    PARAM_NAMES,
+    _forward,
+    check_indices,
+    check_params,
+    hidden_state_grads,
+    loss_and_grads,
+    rnn_forward,
+)
+
+__all__ = [
+    "numerical_gradient",
+    "relative_error",
+    "grad_check",
+    "grad_check_report",
+    "GradCheckReport",
+    "check_hidden_state_grads",
+]
+
+TINY = np.finfo(np.float64).tiny
+EPS64 = np.finfo(np.float64).eps
+
+
+def relative_error(analytic, numeric):
+    """Entrywise ``|a - n| / max(|a| + |n|, tiny)``: 0 where both are exactly 0, never nan."""
+    a, n = np.asarray(analytic, np.float64), np.asarray(numeric, np.float64)
+    return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), TINY)
+
+
+def numerical_gradient(f, x, eps=1e-5, *, order=2, indices=None):
+    """Centred differences of the scalar ``f()`` with respect to the array ``x``.
+
+    f: callable of no arguments that reads ``x`` (changed in place, then restored exactly).
+    x: float array; eps > 0 the step h. order 2 is the classic (f(x+h) - f(x-h)) / 2h, with
+    truncation error ~h^2; order 4 is the five-point stencil
+    (8 (f(x+h) - f(x-h)) - (f(x+2h) - f(x-2h))) / 12h, with truncation error ~h^4, which
+    allows a larger h and so less round-off. indices: optional iterable of index tuples to
+    evaluate (the others stay 0). Returns a float64 array of x's shape.
+    """
+    if not (isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.floating)):
+        raise TypeError("x must be a floating NumPy array (it is perturbed in place)")
+    if not (np.isfinite(eps) and eps > 0):
+        raise ValueError(f"eps must be a positive finite number, got {eps}")
+    if order not in (2, 4):
+        raise ValueError(f"order must be 2 or 4, got {order}")
+    grad = np.zeros(x.shape, np.float64)
+    for idx in np.ndindex(x.shape) if indices is None else indices:
+        old = x[idx]
+
+        def diff(step, old=old, idx=idx):
+            x[idx] = old + step
+            f_plus = float(f())
+            x[idx] = old - step
+            f_minus = float(f())
+            x[idx] = old  # restore the exact original value, not old + h - h
+            return f_plus - f_minus
+
+        if order == 2:
+            grad[idx] = diff(eps) / (2 * eps)
+        else:
+            grad[idx] = (8 * diff(eps) - diff(2 * eps)) / (12 * eps)
+    return grad
+
+
+def _float64_copy(params):
+    """A float64 copy of params: checks in float32 would measure round-off, not bugs."""
+    check_params(params)
+    return {k: np.array(params[k], dtype=np.float64) for k in PARAM_NAMES}
+
+
+def _sample_indices(analytic, num_checks, rng):
+    """Entries to check: all, or ``num_checks`` of them favouring entries with gradient.
+
+    A uniform sample of U's entries mostly hits columns of characters absent from the
+    inputs, whose gradient is exactly 0 on both sides and proves nothing. So the sample is
+    drawn from nonzero entries, always includes the largest one, and adds one zero entry
+    (when there is one) to confirm that zeros are really zeros.
+    """
+    if num_checks is None:
+        return list(np.ndindex(analytic.shape))
+    flat = np.abs(analytic).ravel()
+    nonzero = np.flatnonzero(flat)
+    zero = np.flatnonzero(flat == 0)
+    chosen = {int(np.argmax(flat))}
+    k = min(num_checks, nonzero.size)
+    chosen.update(int(i) for i in rng.choice(nonzero, size=k, replace=False))
+    if zero.size:
+        chosen.add(int(rng.choice(zero)))
+    return [np.unravel_index(i, analytic.shape) for i in sorted(chosen)]
+
+
+@dataclass
+class ParamCheck:
+    """One parameter's row of a gradient-check report."""
+
+    name: str
+    shape: tuple
+    checked: int
+    max_abs_analytic: float
+    max_abs_numeric: float
+    max_abs_diff: float
+    max_rel_error: float
+    atol: float
+    rtol: float
+    passed: bool
+
+
+@dataclass
+class GradCheckReport:
+    """Per-parameter comparison of analytic and numeric gradients; prints as a table."""
+
+    loss: float
+    eps: float
+    rows: list
+
+    @property
+    def passed(self):
+        """True when every checked entry of every parameter passes the entrywise test."""
+        return all(r.passed for r in self.rows)
+
+    def max_rel_errors(self):
+        """Dict parameter name -> max relative error (what ``grad_check`` returns)."""
+        return {r.name: r.max_rel_error for r in self.rows}
+
+    _HEAD = ("param", "shape", "checked", "max|analytic|", "max|numeric|", "max|diff|",
+             "max rel err", "pass")
+
+    def _cells(self, r):
+        return (r.name, "x".join(map(str, r.shape)), str(r.checked), f"{r.max_abs_analytic:.3e}",
+                f"{r.max_abs_numeric:.3e}", f"{r.max_abs_diff:.2e}", f"{r.max_rel_error:.2e}",
+                "yes" if r.passed else "NO")
+
+    def __str__(self):
+        rows = [self._HEAD] + [self._cells(r) for r in self.rows]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(self._HEAD))]
+        lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+        verdict = "all entries pass" if self.passed else "SOME ENTRIES FAIL"
+        r = self.rows[0]
+        tol = f"|a - n| <= atol + rtol |n|, rtol = {r.rtol:g}, atol = {r.atol:.1e}"
+        return "\n".join(lines + [f"{verdict}: {tol}"])
+
+    def _repr_html_(self):
+        head = "".join(f"<th>{h}</th>" for h in self._HEAD)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{c}</td>" for c in self._cells(r)) + "</tr>" for r in self.rows
+        )
+        caption = str(self).splitlines()[-1]
+        return f"<table><caption>{caption}</caption><tr>{head}</tr>{body}</table>"
+
+
+def default_atol(loss, eps):
+    """The finite difference's round-off: a few ``eps_machine * |L| / eps``."""
+    return 16 * EPS64 * max(abs(loss), 1.0) / eps
+
+
+def _loss_fn(params, inputs, targets, h0):
+    """A closure computing only the loss (no backward) for the current values in params."""
+    logits, cache = rnn_forward(params, inputs, h0)
+    targets = check_indices(targets, params["V"].shape[0], "targets")
+    if targets.shape != np.shape(inputs):
+        raise ValueError(f"targets have shape {targets.shape}, but inputs have {np.shape(inputs)}")
+
+    def f():
+        return _softmax_loss(rnn_forward(params, inputs, h0)[0], targets)[0]
+
+    return f
+
+
+def grad_check_report(params, inputs, targets, h0=None, *, eps=1e-5, order=2, num_checks=None,
+                      seed=0, atol=None, rtol=1e-6):
+    """Check every parameter's gradient against centred differences, in float64.
+
+    eps, order: the finite-difference step and stencil (see ``numerical_gradient``).
+    num_checks: None checks every entry; an int samples that many entries per parameter
+    (nonzero-gradient entries first, see ``_sample_indices``). atol defaults to
+    ``default_atol(loss, eps)``. Returns a GradCheckReport (a table in a notebook).
+    """
+    p64 = _float64_copy(params)
+    h0 = None if h0 is None else np.asarray(h0, np.float64)
+    loss, grads, _ = loss_and_grads(p64, inputs, targets, h0)
+    atol = default_atol(loss, eps) if atol is None else atol
+    rng = np.random.default_rng(seed)
+    f = _loss_fn(p64, inputs, targets, h0)
+    rows = []
+    for name in PARAM_NAMES:
+        a = grads[name]
+        idx = _sample_indices(a, num_checks, rng)
+        n = numerical_gradient(f, p64[name], eps, order=order, indices=idx)
+        sel = tuple(np.array(idx).T)
+        rows.append(_compare(name, a[sel], n[sel], a.shape, atol, rtol))
+    return GradCheckReport(loss=loss, eps=eps, rows=rows)
+
+
+def _compare(name, a, n, shape, atol, rtol):
+    """One report row from the checked analytic entries ``a`` and numeric entries ``n``."""
+    diff = np.abs(a - n)
+    return ParamCheck(
+        name=name, shape=tuple(shape), checked=int(a.size),
+        max_abs_analytic=float(np.abs(a).max()), max_abs_numeric=float(np.abs(n).max()),
+        max_abs_diff=float(diff.max()), max_rel_error=float(relative_error(a, n).max()),
+        atol=float(atol), rtol=float(rtol), passed=bool(np.all(diff <= atol + rtol * np.abs(n))),
+    )
+
+
+def grad_check(params, inputs, targets, h0=None, *, eps=1e-5, num_checks=None, seed=0, order=2):
+    """Max relative error per parameter between backprop and centred differences (float64).
+
+    Returns a dict: parameter name -> max over checked entries of
+    ``|a - n| / max(|a| + |n|, tiny)``. See ``grad_check_report`` for the full table.
+    """
+    report = grad_check_report(params, inputs, targets, h0, eps=eps, order=order,
+                               num_checks=num_checks, seed=seed)
+    return report.max_rel_errors()
+
+
+def check_hidden_state_grads(params, inputs, targets, h0=None, *, eps=1e-5, order=2):
+    """BPTT step by step: compare dL/dh_t from backprop with a numeric one, for every t.
+
+    The numeric dL/dh_t perturbs h_t itself and re-runs only what depends on it: the loss at
+    step t (through o_t) and the forward pass from t + 1 on. Returns a dict of arrays of
+    length T: ``max_abs_diff``, ``max_rel_error``, ``norm`` (the analytic ||dL/dh_t||).
+    """
+    p64 = _float64_copy(params)
+    K = p64["V"].shape[0]
+    X = np.atleast_2d(check_indices(inputs, K))
+    Y = np.atleast_2d(check_indices(targets, K, "targets"))
+    h0 = None if h0 is None else np.asarray(h0, np.float64)
+    analytic = hidden_state_grads(p64, inputs, targets, h0)
+    analytic = analytic.reshape(X.shape + (-1,))  # (B, T, H)
+    _, cache = _forward(p64, X, np.zeros((X.shape[0], p64["W"].shape[0])) if h0 is None
+                        else h0.reshape(X.shape[0], -1))
+    hs = cache["hs"]  # (T + 1, B, H), hs[t + 1] = h_t in the 0-based step numbering
+    T = X.shape[1]
+    out = {"max_abs_diff": np.zeros(T), "max_rel_error": np.zeros(T), "norm": np.zeros(T)}
+    for t in range(T):
+        h = hs[t + 1].copy()
+        numeric = numerical_gradient(lambda h=h, t=t: _loss_from_step(p64, X, Y, t, h), h, eps,
+                                     order=order)
+        a = analytic[:, t]
+        out["max_abs_diff"][t] = np.abs(a - numeric).max()
+        out["max_rel_error"][t] = relative_error(a, numeric).max()
+        out["norm"][t] = np.linalg.norm(a)
+    return out
+
+
+def _loss_from_step(params, X, Y, t, h):
+    """The part of the loss that depends on h_t = h: steps t..T-1, averaged over the batch."""
+    o_t = h @ params["V"].T + params["c"]
+    loss, _ = _softmax_loss(o_t[:, None, :], Y[:, t:t + 1])
+    if t + 1 < X.shape[1]:
+        logits, _ = _forward(params, X[:, t + 1:], h)
+        loss += _softmax_loss(logits, Y[:, t + 1:])[0]
+    return loss

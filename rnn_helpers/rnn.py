@@ -1,0 +1,267 @@
+"""The vanilla RNN: parameters, forward pass and backpropagation through time.
+
+    h_t   = tanh(U x_t + W h_{t-1} + b)      U: (H, K)  W: (H, H)  b: (H,)
+    o_t   = V h_t + c                        V: (K, H)  c: (K,)
+    y_hat = softmax(o_t)
+
+x_t is one-hot, so ``U x_t`` is the column ``U[:, x_t]`` (a lookup, never a matrix product),
+and its gradient is a scatter-add into those columns. Single sequences (T,) and batches
+(B, T) share one code path: a single sequence is a batch of one. Internally arrays are
+time-major, (T, B, ...), so the sequential loop touches contiguous memory. Everything that
+does not depend on the recurrence (the lookup, the output layer, dV, dc, dW, dU, db) is
+computed for all T*B positions at once; only ``W h_{t-1}`` and its backward are sequential.
+"""
+
+import numpy as np
+
+from .functional import _softmax_loss
+
+__all__ = [
+    "PARAM_NAMES",
+    "init_params",
+    "rnn_forward",
+    "rnn_backward",
+    "loss_and_grads",
+    "hidden_state_grads",
+]
+
+PARAM_NAMES = ("U", "W", "V", "b", "c")
+
+
+def _positive_int(value, name):
+    """Return ``value`` as an int, raising if it is not a positive integer."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    return int(value)
+
+
+def init_params(vocab_size, hidden_size, *, seed=None, dtype=np.float64):
+    """Fresh parameters, uniform in [-1/sqrt(n), 1/sqrt(n)] with n the fan-in; b, c zero.
+
+    Returns a dict: U (H, K), W (H, H), V (K, H), b (H,), c (K,), all of ``dtype``,
+    with K = vocab_size and H = hidden_size. The same seed gives the same parameters.
+    """
+    K = _positive_int(vocab_size, "vocab_size")
+    H = _positive_int(hidden_size, "hidden_size")
+    dtype = np.dtype(dtype)
+    if not np.issubdtype(dtype, np.floating):
+        raise TypeError(f"dtype must be a floating type, got {dtype}")
+    rng = np.random.default_rng(seed)
+
+    def uniform(shape, fan_in):
+        r = 1.0 / np.sqrt(fan_in)
+        return rng.uniform(-r, r, size=shape).astype(dtype)
+
+    return {
+        "U": uniform((H, K), K),
+        "W": uniform((H, H), H),
+        "V": uniform((K, H), H),
+        "b": np.zeros(H, dtype),
+        "c": np.zeros(K, dtype),
+    }
+
+
+def check_params(params):
+    """Validate a parameter dict; return (K, H, dtype). Raises naming the bad parameter."""
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    missing = [k for k in PARAM_NAMES if k not in params]
+    if missing:
+        raise ValueError(f"params is missing {', '.join(missing)} (needs {', '.join(PARAM_NAMES)})")
+    if not isinstance(params["U"], np.ndarray) or params["U"].ndim != 2:
+        raise ValueError("params['U'] must be a 2-D array of shape (H, K)")
+    H, K = params["U"].shape
+    dtype = params["U"].dtype
+    if not np.issubdtype(dtype, np.floating):
+        raise TypeError(f"params['U'] must be floating point, got {dtype}")
+    expected = {"U": (H, K), "W": (H, H), "V": (K, H), "b": (H,), "c": (K,)}
+    for name, shape in expected.items():
+        p = params[name]
+        if not isinstance(p, np.ndarray) or p.shape != shape:
+            got = p.shape if isinstance(p, np.ndarray) else type(p).__name__
+            raise ValueError(f"params['{name}'] has shape {got}, expected {shape} (H={H}, K={K})")
+        if p.dtype != dtype:
+            raise TypeError(f"params['{name}'] is {p.dtype} but params['U'] is {dtype}")
+    return K, H, dtype
+
+
+def check_indices(ix, K, name="inputs"):
+    """Validate an int array of shape (T,) or (B, T) with entries in [0, K); return it."""
+    ix = np.asarray(ix)
+    if ix.dtype == bool or not np.issubdtype(ix.dtype, np.integer):
+        raise TypeError(f"{name} must be integer character indices, got dtype {ix.dtype}")
+    if ix.ndim not in (1, 2):
+        raise ValueError(f"{name} must have shape (T,) or (B, T), got {ix.shape}")
+    if ix.size == 0:
+        raise ValueError(f"{name} is empty: a sequence needs at least one character")
+    lo, hi = ix.min(), ix.max()
+    if lo < 0 or hi >= K:
+        bad = lo if lo < 0 else hi
+        raise ValueError(f"{name} has index {bad}, outside the vocabulary [0, {K})")
+    return ix
+
+
+def _initial_state(h0, B, H, dtype, batched):
+    """h0 as a (B, H) array of ``dtype``; zeros when None. Raises on a wrong shape."""
+    if h0 is None:
+        return np.zeros((B, H), dtype)
+    h0 = np.asarray(h0)
+    expected = (B, H) if batched else (H,)
+    if h0.shape != expected:
+        raise ValueError(f"h0 has shape {h0.shape}, expected {expected}")
+    if not np.isfinite(h0).all():
+        raise ValueError("h0 contains nan or inf")
+    return h0.astype(dtype, copy=False).reshape(B, H)
+
+
+def rnn_forward(params, inputs, h0=None):
+    """Run the RNN over a sequence or a batch of sequences.
+
+    params: dict U (H, K), W (H, H), V (K, H), b (H,), c (K,).
+    inputs: int (T,) or (B, T), character indices in [0, K).
+    h0:     (H,) or (B, H) matching ``inputs``; None means zeros.
+    Returns (logits, cache): logits o_t of shape (T, K) or (B, T, K), in the params' dtype;
+    cache holds what ``rnn_backward`` needs.
+    """
+    K, H, dtype = check_params(params)
+    inputs = check_indices(inputs, K)
+    batched = inputs.ndim == 2
+    X = inputs if batched else inputs[None, :]
+    B, T = X.shape
+    h0 = _initial_state(h0, B, H, dtype, batched)
+    logits, cache = _forward(params, X, h0)
+    cache["batched"] = batched
+    return (logits if batched else logits[0]), cache
+
+
+def _forward(params, X, h0):
+    """Forward pass on (B, T) indices; logits (B, T, K) and a time-major cache."""
+    U, W, V, b, c = (params[k] for k in PARAM_NAMES)
+    B, T = X.shape
+    H, K = U.shape
+    ix = X.T  # (T, B): time-major
+    hs = np.empty((T + 1, B, H), U.dtype)
+    hs[0] = h0
+    a = U.T[ix]  # (T, B, H): U x_t for every position at once, a column lookup
+    a += b
+    WT = W.T
+    for t in range(T):
+        a_t = a[t]
+        a_t += hs[t] @ WT
+        np.tanh(a_t, out=hs[t + 1])
+    o = hs[1:].reshape(T * B, H) @ V.T
+    o += c
+    logits = o.reshape(T, B, K).transpose(1, 0, 2)
+    return logits, {"params": params, "ix": ix, "hs": hs}
+
+
+def rnn_backward(dlogits, cache):
+    """Backpropagation through time.
+
+    dlogits: dL/do_t, shape (T, K) or (B, T, K) like the logits.
+    cache:   from ``rnn_forward``.
+    Returns (grads, dh0): grads a dict with the keys and shapes of params; dh0 = dL/dh_0,
+    shape (H,) or (B, H) like h0.
+    """
+    dlogits = np.asarray(dlogits)
+    T, B = cache["ix"].shape
+    K = cache["params"]["V"].shape[0]
+    expected = (B, T, K) if cache["batched"] else (T, K)
+    if dlogits.shape != expected:
+        raise ValueError(f"dlogits has shape {dlogits.shape}, expected {expected}")
+    grads, dh0, _ = _backward(dlogits.reshape(B, T, K), cache)
+    return grads, (dh0 if cache["batched"] else dh0[0])
+
+
+def _backward(dlogits, cache):
+    """BPTT on (B, T, K) upstream gradients; returns (grads, dh0 (B, H), dh (T, B, H)).
+
+    dh[t] is the total dL/dh_t: from the output o_t and from the next step h_{t+1}.
+    """
+    params, ix, hs = cache["params"], cache["ix"], cache["hs"]
+    U, W, V = params["U"], params["W"], params["V"]
+    T, B = ix.shape
+    H, K = U.shape
+    dtype = U.dtype
+    do = dlogits.transpose(1, 0, 2).reshape(T * B, K).astype(dtype, copy=False)
+    h = hs[1:].reshape(T * B, H)
+    dV = do.T @ h
+    dc = do.sum(axis=0)
+    dh = (do @ V).reshape(T, B, H)  # dL/dh_t through o_t; the loop adds the h_{t+1} path
+    da = np.empty_like(dh)
+    tanh_grad = 1.0 - hs[1:] ** 2  # diag(1 - h_t^2): the derivative of tanh
+    dnext = np.zeros((B, H), dtype)
+    for t in range(T - 1, -1, -1):
+        dh_t = dh[t]
+        dh_t += dnext
+        np.multiply(dh_t, tanh_grad[t], out=da[t])
+        dnext = da[t] @ W
+    da2 = da.reshape(T * B, H)
+    dW = da2.T @ hs[:-1].reshape(T * B, H)
+    db = da2.sum(axis=0)
+    dU = _scatter_add_columns(ix.reshape(-1), da2, K)
+    grads = {"U": dU, "W": dW, "V": dV, "b": db, "c": dc}
+    return grads, dnext, dh
+
+
+def _scatter_add_columns(ix, rows, K):
+    """dU = sum over positions n of rows[n] placed in column ix[n]: (N,) x (N, H) -> (H, K).
+
+    The gradient of the lookup U[:, ix]. Same result as ``np.add.at(dU.T, ix, rows)``, but
+    by sorting the positions by character and summing each run at once (several times
+    faster than add.at, which updates one row at a time).
+    """
+    order = np.argsort(ix, kind="stable")
+    sorted_ix = ix[order]
+    starts = np.flatnonzero(np.r_[True, sorted_ix[1:] != sorted_ix[:-1]])
+    dUT = np.zeros((K, rows.shape[1]), rows.dtype)
+    dUT[sorted_ix[starts]] = np.add.reduceat(rows[order], starts, axis=0)
+    return np.ascontiguousarray(dUT.T)
+
+
+def loss_and_grads(params, inputs, targets, h0=None):
+    """Loss and gradients for one sequence (T,) or a batch (B, T).
+
+    targets: int, same shape as ``inputs``: the next character at each position.
+    Returns (loss, grads, h_last): loss = sum over time of -log y_hat_t[targets_t], averaged
+    over the batch (a Python float); grads like params; h_last = h_T with the shape of h0.
+    """
+    logits, cache = rnn_forward(params, inputs, h0)
+    targets = _check_targets(targets, cache)
+    loss, dlogits = _softmax_loss(logits, targets)
+    grads, _ = rnn_backward(dlogits, cache)
+    return loss, grads, _last_state(cache)
+
+
+def _check_targets(targets, cache):
+    """Validate targets against the inputs recorded in the cache."""
+    K = cache["params"]["V"].shape[0]
+    targets = check_indices(targets, K, "targets")
+    T, B = cache["ix"].shape
+    expected = (B, T) if cache["batched"] else (T,)
+    if targets.shape != expected:
+        raise ValueError(f"targets have shape {targets.shape}, but inputs have {expected}")
+    return targets
+
+
+def _last_state(cache):
+    """h_T with the shape of h0: (H,) or (B, H)."""
+    h_last = cache["hs"][-1].copy()
+    return h_last if cache["batched"] else h_last[0]
+
+
+def hidden_state_grads(params, inputs, targets, h0=None):
+    """The total gradient dL/dh_t at every time step, as BPTT computes it.
+
+    Returns an array (T, H) or (B, T, H) like the inputs: the gradient reaching h_t from its
+    own output o_t and from all later steps through h_{t+1}.
+    """
+    logits, cache = rnn_forward(params, inputs, h0)
+    targets = _check_targets(targets, cache)
+    _, dlogits = _softmax_loss(logits, targets)
+    T, B = cache["ix"].shape
+    _, _, dh = _backward(dlogits.reshape(B, T, -1), cache)
+    dh = dh.transpose(1, 0, 2)
+    return dh if cache["batched"] else dh[0]

@@ -1,0 +1,185 @@
+"""The training loop: batches, forward, backward, clipping, an optimiser step, and a history.
+
+Each step takes the next (B, T) window of every row of the corpus (see ``BatchStream``),
+starting from the hidden state the previous window ended with: the network sees the text
+as one long sequence, but gradients flow back only T steps (truncated BPTT).
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .data import BatchStream
+from .functional import _softmax_loss
+from .optim import clip_grad_norm, clip_gradients, grad_norm
+from .rnn import _backward, _forward, check_indices, check_params
+
+__all__ = ["History", "train", "evaluate"]
+
+
+@dataclass
+class History:
+    """What happened during training, step by step.
+
+    losses: loss per character at each step (the batch's mean over its T*B predictions).
+    smooth: an exponential moving average of losses (bias-corrected, so it starts at the
+    first loss). grad_norms: the global gradient norm before clipping. val_steps and
+    val_losses: validation loss per character, measured after those steps.
+    """
+
+    losses: list = field(default_factory=list)
+    smooth: list = field(default_factory=list)
+    grad_norms: list = field(default_factory=list)
+    val_steps: list = field(default_factory=list)
+    val_losses: list = field(default_factory=list)
+    chars: int = 0
+    seconds: float = 0.0
+    beta: float = 0.99
+
+    def record(self, loss, norm, chars):
+        """Append one step's loss per character, gradient norm and character count."""
+        self.losses.append(loss)
+        self.grad_norms.append(norm)
+        n = len(self.losses)
+        prev = self.smooth[-1] * (1 - self.beta ** (n - 1)) if n > 1 else 0.0
+        self.smooth.append((self.beta * prev + (1 - self.beta) * loss) / (1 - self.beta**n))
+        self.chars += chars
+
+    @property
+    def steps(self):
+        """Number of training steps recorded."""
+        return len(self.losses)
+
+    @property
+    def chars_per_second(self):
+        """Training throughput over the recorded steps."""
+        return self.chars / self.seconds if self.seconds > 0 else float("nan")
+
+
+def evaluate(params, data, *, seq_length=100, batch_size=16):
+    """Mean loss per character (nats) of the model on a 1-D encoded text.
+
+    The text is cut into ``batch_size`` contiguous rows read in windows of ``seq_length``
+    with the hidden state carried across windows, so every character but the first of
+    each row is predicted from all the text before it in its row.
+    """
+    K, H, dtype = check_params(params)
+    data = check_indices(data, K, "data")
+    if data.ndim != 1 or len(data) < 2:
+        raise ValueError("data must be a 1-D encoded text of at least 2 characters")
+    B = max(1, min(batch_size, (len(data) - 1) // 2))
+    n = (len(data) - 1) // B
+    X = data[: B * n].reshape(B, n)
+    Y = data[1 : B * n + 1].reshape(B, n)
+    h = np.zeros((B, H), dtype)
+    total = 0.0
+    for a in range(0, n, seq_length):
+        logits, cache = _forward(params, X[:, a:a + seq_length], h)
+        total += _softmax_loss(logits, Y[:, a:a + seq_length])[0] * B
+        h = cache["hs"][-1]
+    return total / (B * n)
+
+
+def _check_train_args(params, data, steps, seq_length, batch_size, optimizer, clip, clip_norm):
+    """Validate train()'s arguments; returns the checked data."""
+    K, _, _ = check_params(params)
+    data = check_indices(data, K, "data")
+    if data.ndim != 1:
+        raise ValueError(f"data must be a 1-D encoded corpus, got shape {data.shape}")
+    for name, v in (("steps", steps), ("seq_length", seq_length), ("batch_size", batch_size)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v <= 0:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError("optimizer must have a .step(params, grads) method, e.g. Adagrad(0.1)")
+    for name, v in (("clip", clip), ("clip_norm", clip_norm)):
+        if v is not None and not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
+            raise ValueError(f"{name} must be a positive number or None, got {v!r}")
+    return data
+
+
+def train(params, data, *, optimizer, steps, seq_length, batch_size=1, clip=5.0,
+          clip_norm=None, seed=0, progress=True, callback=None, val_data=None,
+          eval_every=None, history=None):
+    """Train params in place on an encoded corpus; return the History.
+
+    data: 1-D int array, the encoded training text. optimizer: e.g. Adagrad(0.1).
+    steps: number of updates, each on a (batch_size, seq_length) window.
+    clip: element-wise clipping bound (min-char-rnn), None for none; clip_norm: global-norm
+    clipping bound, None for none. seed: chooses where in the text the rows start.
+    progress: show a progress bar. callback(step, history): called after every step
+    (for live plots). val_data: encoded validation text, evaluated every ``eval_every``
+    steps (default: 10 times per run) and at the end. history: a History to continue.
+    Raises FloatingPointError naming the step if the loss or a gradient is not finite.
+    """
+    data = _check_train_args(params, data, steps, seq_length, batch_size, optimizer, clip,
+                             clip_norm)
+    if val_data is not None:
+        val_data = check_indices(val_data, params["V"].shape[0], "val_data")
+        eval_every = eval_every or max(1, steps // 10)
+    history = history if history is not None else History()
+    offset = int(np.random.default_rng(seed).integers(2**31))  # a window to start at
+    stream = BatchStream(data, batch_size, seq_length, offset=offset)
+    h = np.zeros((batch_size, params["W"].shape[0]), params["U"].dtype)
+    bar = _progress_bar(steps, progress)
+    first = history.steps
+    start = time.perf_counter()
+    for i in range(steps):
+        step = first + i
+        X, Y, reset = stream.next()
+        if reset:
+            h[...] = 0.0
+        logits, cache = _forward(params, X, h)
+        loss, dlogits = _softmax_loss(logits, Y)
+        grads, _, _ = _backward(dlogits, cache)
+        h = cache["hs"][-1]
+        norm = _clip(grads, clip, clip_norm)
+        if not (math.isfinite(loss) and math.isfinite(norm)):
+            bar.close()
+            what = "loss" if not math.isfinite(loss) else "gradient norm"
+            raise FloatingPointError(
+                f"the {what} is not finite at step {step} (loss {loss}, gradient norm {norm}); "
+                "try a smaller learning rate or clipping"
+            )
+        optimizer.step(params, grads)
+        history.record(loss / seq_length, norm, X.size)
+        if val_data is not None and ((i + 1) % eval_every == 0 or i + 1 == steps):
+            history.seconds += time.perf_counter() - start
+            history.val_steps.append(step + 1)
+            history.val_losses.append(evaluate(params, val_data, seq_length=seq_length))
+            start = time.perf_counter()
+        _update_bar(bar, history, i, steps)
+        if callback is not None:
+            callback(step, history)
+    history.seconds += time.perf_counter() - start
+    bar.close()
+    return history
+
+
+def _clip(grads, clip, clip_norm):
+    """Apply the requested clipping; return the gradient norm before any clipping."""
+    norm = None
+    if clip_norm is not None:
+        norm = clip_grad_norm(grads, clip_norm)
+    if clip is not None:
+        before = clip_gradients(grads, clip)
+        norm = before if norm is None else norm
+    return grad_norm(grads) if norm is None else norm
+
+
+def _progress_bar(steps, progress):
+    """A tqdm.auto bar (a widget in Jupyter, text in a terminal), or a no-op one."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=steps, disable=not progress, desc="training", unit="step", leave=True)
+
+
+def _update_bar(bar, history, i, steps):
+    """Advance the bar; refresh its loss display about 100 times per run."""
+    bar.update(1)
+    if not bar.disable and (i % max(1, steps // 100) == 0 or i + 1 == steps):
+        post = {"loss": f"{history.smooth[-1]:.3f}"}
+        if history.val_losses:
+            post["val"] = f"{history.val_losses[-1]:.3f}"
+        bar.set_postfix(post, refresh=False)
