@@ -1,0 +1,38 @@
+# rnn-from-scratch: `make lab` to learn, `make test` to check everything.
+# Both create .venv (if missing) with the pinned dependencies of pyproject.toml.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup lab test lint pytest nbval clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed, found " + sys.version.split()[0]'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks
+
+test: lint pytest nbval
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest
+
+nbval: $(STAMP)
+	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
+		$(BIN)/python -m pytest --nbval --nbval-current-env notebooks/; \
+	else \
+		echo "nbval: no notebooks in notebooks/ yet, nothing to check"; \
+	fi
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis

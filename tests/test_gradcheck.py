@@ -1,0 +1,151 @@
+"""Gradient checks: backprop agrees with finite differences, and the check catches bugs."""
+
+import numpy as np
+import pytest
+from cases import make_case, reference_forward_backward
+
+import rnn_helpers.gradcheck as gc
+from rnn_helpers import (
+    PARAM_NAMES,
+    check_hidden_state_grads,
+    grad_check,
+    grad_check_report,
+    init_params,
+    numerical_gradient,
+    relative_error,
+    rnn_forward,
+)
+
+# Small models: the five-point stencil with h = 5e-4 has truncation error ~h^4 and
+# round-off ~eps_machine |L| / h ~ 1e-12, so relative errors are far below 1e-7.
+SMALL = {"eps": 5e-4, "order": 4}
+SMALL_CASES = {
+    "single": dict(K=7, H=5, T=10),
+    "batched": dict(K=7, H=5, T=10, B=3),
+    "saturated": dict(K=10, H=8, T=12, B=2, scale=3.0),
+    "nonzero_h0": dict(K=10, H=8, T=12, h0=True),
+    "saturated_single_h0": dict(K=10, H=8, T=12, scale=3.0, h0=True),
+}
+
+
+def test_numerical_gradient_of_a_known_function_and_exact_restore():
+    x = np.array([[0.3, -1.2], [2.0, 0.7]])
+    before = x.copy()
+    g = numerical_gradient(lambda: np.sum(x**3), x)
+    np.testing.assert_allclose(g, 3 * x**2, rtol=1e-9)
+    assert np.array_equal(x, before)  # restored bit for bit
+
+
+def test_fourth_order_stencil_is_more_accurate():
+    x = np.array([0.5, 1.5])
+    exact = np.exp(x)
+    err2 = np.abs(numerical_gradient(lambda: np.exp(x).sum(), x, 1e-3) - exact).max()
+    err4 = np.abs(numerical_gradient(lambda: np.exp(x).sum(), x, 1e-3, order=4) - exact).max()
+    assert err4 < err2 / 1000
+
+
+def test_numerical_gradient_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="floating"):
+        numerical_gradient(lambda: 0.0, np.array([1, 2]))
+    with pytest.raises(ValueError, match="eps"):
+        numerical_gradient(lambda: 0.0, np.zeros(2), eps=0)
+    with pytest.raises(ValueError, match="order"):
+        numerical_gradient(lambda: 0.0, np.zeros(2), order=3)
+
+
+def test_relative_error_has_a_floor_and_never_nans():
+    r = relative_error([0.0, 1.0, 1e-300], [0.0, 1.0 + 1e-9, -1e-300])
+    assert r[0] == 0.0 and r[1] == pytest.approx(0.5e-9, rel=1e-6) and r[2] == 1.0
+
+
+@pytest.mark.parametrize("name", SMALL_CASES)
+def test_small_models_relative_error_below_1e_7(name):
+    params, x, y, h0 = make_case(**SMALL_CASES[name])
+    if "saturated" in name:  # really saturated: most units near +-1, where tanh' is small
+        _, cache = rnn_forward(params, x, h0)
+        assert np.mean(np.abs(cache["hs"][1:]) > 0.8) > 0.3
+    errors = grad_check(params, x, y, h0, **SMALL)
+    assert set(errors) == set(PARAM_NAMES)
+    worst = max(errors, key=errors.get)
+    assert errors[worst] < 1e-7, f"{worst}: {errors[worst]:.2e} ({errors})"
+    assert grad_check_report(params, x, y, h0, **SMALL).passed
+
+
+@pytest.mark.parametrize("name", ["single", "batched", "saturated_single_h0"])
+def test_bptt_step_by_step_dL_dh_t(name):
+    params, x, y, h0 = make_case(**SMALL_CASES[name])
+    result = check_hidden_state_grads(params, x, y, h0, **SMALL)
+    T = np.shape(x)[-1]
+    assert all(len(v) == T for v in result.values())
+    assert result["max_rel_error"].max() < 1e-7, result["max_rel_error"]
+    assert np.all(result["norm"] > 0)
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_realistic_size_every_entry_passes_the_entrywise_test(batched):
+    """K = 65, H = 100, T = 25: all 23,165 entries, classic two-point differences.
+
+    The batched case also has larger weights (half-saturated) and a non-zero h0.
+    """
+    rng = np.random.default_rng(0)
+    params = init_params(65, 100, seed=0)
+    shape, h0 = (25,), None
+    if batched:
+        params = {k: 2.5 * v for k, v in params.items()}
+        shape, h0 = (3, 25), rng.uniform(-0.9, 0.9, (3, 100))
+    x, y = rng.integers(0, 65, shape), rng.integers(0, 65, shape)
+    report = grad_check_report(params, x, y, h0, rtol=1e-6)
+    assert sum(r.checked for r in report.rows) == 65 * 100 * 2 + 100 * 100 + 100 + 65
+    failing = [r.name for r in report.rows if not r.passed]
+    assert not failing, str(report)
+    # the atol is the finite difference's round-off, eps_machine |L| / eps, times a margin
+    assert report.rows[0].atol == pytest.approx(16 * 2.220446e-16 * report.loss / 1e-5)
+
+
+def test_sampled_check_includes_entries_that_carry_gradient():
+    rng = np.random.default_rng(1)
+    params = init_params(65, 20, seed=1)
+    x, y = rng.integers(0, 5, 10), rng.integers(0, 65, 10)  # only characters 0..4 appear
+    from rnn_helpers import loss_and_grads
+
+    _, grads, _ = loss_and_grads(params, x, y)
+    idx = gc._sample_indices(grads["U"], 10, np.random.default_rng(0))
+    cols = [j for _, j in idx]
+    assert sum(c < 5 for c in cols) >= 10  # the sampled entries sit in columns that appear
+    assert int(np.argmax(np.abs(grads["U"]))) in [np.ravel_multi_index(i, (20, 65)) for i in idx]
+    report = grad_check_report(params, x, y, num_checks=10)
+    assert report.passed
+    assert all(r.checked <= 12 for r in report.rows)
+
+
+def test_float32_params_are_checked_in_float64():
+    params, x, y, _ = make_case(**SMALL_CASES["single"])
+    p32 = {k: v.astype(np.float32) for k, v in params.items()}
+    errors = grad_check(p32, x, y, **SMALL)
+    assert max(errors.values()) < 1e-7
+    assert p32["W"].dtype == np.float32  # the caller's params are untouched
+
+
+def test_planted_bug_missing_tanh_derivative_is_caught(monkeypatch):
+    """Forgetting diag(1 - h^2) breaks U, W, b (upstream of tanh) but not V, c."""
+
+    def buggy(params, inputs, targets, h0=None):
+        loss, grads, h_last, _ = reference_forward_backward(params, inputs, targets, h0,
+                                                            tanh_derivative=False)
+        return loss, grads, h_last
+
+    monkeypatch.setattr(gc, "loss_and_grads", buggy)
+    params, x, y, h0 = make_case(**SMALL_CASES["nonzero_h0"])
+    report = grad_check_report(params, x, y, h0, **SMALL)
+    verdict = {r.name: r.passed for r in report.rows}
+    assert verdict == {"U": False, "W": False, "V": True, "b": False, "c": True}
+    assert "SOME ENTRIES FAIL" in str(report)
+    assert min(report.max_rel_errors()[k] for k in "UWb") > 1e-3
+
+
+def test_report_renders_as_text_and_html():
+    params, x, y, _ = make_case()
+    report = grad_check_report(params, x, y)
+    text = str(report)
+    assert all(f" {k} " in text for k in PARAM_NAMES) and "all entries pass" in text
+    assert report._repr_html_().startswith("<table>")

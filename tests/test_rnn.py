@@ -1,0 +1,170 @@
+"""The model: initialisation, forward pass and BPTT against a plain one-hot reference."""
+
+import numpy as np
+import pytest
+from cases import make_case, reference_forward_backward
+
+from rnn_helpers import (
+    PARAM_NAMES,
+    hidden_state_grads,
+    init_params,
+    loss_and_grads,
+    rnn_backward,
+    rnn_forward,
+)
+from rnn_helpers.rnn import _scatter_add_columns
+
+
+def test_init_shapes_ranges_and_determinism():
+    p = init_params(11, 6, seed=3)
+    shapes = {"U": (6, 11), "W": (6, 6), "V": (11, 6), "b": (6,), "c": (11,)}
+    assert {k: v.shape for k, v in p.items()} == shapes
+    assert np.abs(p["U"]).max() <= 1 / np.sqrt(11)
+    assert np.abs(p["W"]).max() <= 1 / np.sqrt(6) and np.abs(p["V"]).max() <= 1 / np.sqrt(6)
+    assert not p["b"].any() and not p["c"].any()
+    q = init_params(11, 6, seed=3)
+    assert all(np.array_equal(p[k], q[k]) for k in p)
+    assert not np.array_equal(p["W"], init_params(11, 6, seed=4)["W"])
+    assert init_params(4, 3, dtype=np.float32)["W"].dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, error, match",
+    [
+        ((0, 5), {}, ValueError, "vocab_size must be positive"),
+        ((5, -1), {}, ValueError, "hidden_size must be positive"),
+        ((5.0, 3), {}, TypeError, "vocab_size must be an integer"),
+        ((5, 3), {"dtype": np.int32}, TypeError, "floating"),
+    ],
+)
+def test_init_rejects_bad_sizes(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        init_params(*args, **kwargs)
+
+
+@pytest.mark.parametrize("h0", [False, True])
+def test_single_sequence_matches_the_one_hot_reference(h0):
+    params, x, y, h = make_case(K=9, H=6, T=12, scale=2.0, h0=h0)
+    loss, grads, h_last = loss_and_grads(params, x, y, h)
+    ref_loss, ref_grads, ref_h, ref_dh0 = reference_forward_backward(params, x, y, h)
+    assert loss == pytest.approx(ref_loss, rel=1e-13)
+    for k in PARAM_NAMES:
+        np.testing.assert_allclose(grads[k], ref_grads[k], rtol=1e-11, atol=1e-13, err_msg=k)
+    np.testing.assert_allclose(h_last, ref_h, rtol=1e-13)
+    logits, cache = rnn_forward(params, x, h)
+    assert logits.shape == (12, 9)
+    dlogits = np.random.default_rng(1).normal(size=logits.shape)
+    _, dh0 = rnn_backward(dlogits, cache)
+    assert dh0.shape == (6,)
+
+
+def test_dh0_matches_the_reference():
+    params, x, y, h = make_case(T=8, h0=True)
+    logits, cache = rnn_forward(params, x, h)
+    from rnn_helpers import softmax_loss
+
+    _, dlogits = softmax_loss(logits, y)
+    _, dh0 = rnn_backward(dlogits, cache)
+    np.testing.assert_allclose(dh0, reference_forward_backward(params, x, y, h)[3], atol=1e-14)
+
+
+def test_batch_equals_the_per_sequence_loop_to_1e_12():
+    params, x, y, h = make_case(K=8, H=7, T=11, B=5, scale=1.5, h0=True)
+    loss, grads, h_last = loss_and_grads(params, x, y, h)
+    singles = [loss_and_grads(params, x[i], y[i], h[i]) for i in range(5)]
+    # loss is summed over time and averaged over the batch, so are the gradients
+    assert loss == pytest.approx(np.mean([s[0] for s in singles]), abs=1e-12)
+    for k in PARAM_NAMES:
+        mean = np.mean([s[1][k] for s in singles], axis=0)
+        np.testing.assert_allclose(grads[k], mean, rtol=0, atol=1e-12, err_msg=k)
+    np.testing.assert_allclose(h_last, np.stack([s[2] for s in singles]), rtol=0, atol=1e-12)
+    logits, _ = rnn_forward(params, x, h)
+    assert logits.shape == (5, 11, 8)
+    np.testing.assert_allclose(logits[2], rnn_forward(params, x[2], h[2])[0], atol=1e-12)
+
+
+def test_float32_is_kept_and_agrees_with_float64():
+    p64, x, y, h = make_case(K=10, H=8, T=12, B=3, h0=True)
+    p32 = {k: v.astype(np.float32) for k, v in p64.items()}
+    loss32, g32, h32 = loss_and_grads(p32, x, y, h)
+    loss64, g64, h64 = loss_and_grads(p64, x, y, h)
+    assert h32.dtype == np.float32 and all(g32[k].dtype == np.float32 for k in PARAM_NAMES)
+    assert rnn_forward(p32, x, h)[0].dtype == np.float32
+    assert loss32 == pytest.approx(loss64, rel=1e-5)
+    for k in PARAM_NAMES:
+        scale = np.abs(g64[k]).max()
+        np.testing.assert_allclose(g32[k], g64[k], rtol=0, atol=1e-5 * scale, err_msg=k)
+    np.testing.assert_allclose(h32, h64, atol=1e-6)
+
+
+def test_loss_at_initialisation_is_about_T_log_K():
+    K, T = 30, 20
+    params = init_params(K, 16, seed=0)
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, K, T), rng.integers(0, K, T)
+    loss, _, _ = loss_and_grads(params, x, y)
+    # small initial weights give nearly uniform predictions: -log(1/K) per character
+    assert loss == pytest.approx(T * np.log(K), rel=0.02)
+
+
+def test_hidden_state_grads_shapes_and_last_step():
+    params, x, y, _ = make_case(T=6, B=2)
+    dh = hidden_state_grads(params, x, y)
+    assert dh.shape == (2, 6, 5)
+    # at the last step only the output path exists: dL/dh_T = V^T (y_hat - y) / B
+    logits, _ = rnn_forward(params, x)
+    from rnn_helpers import softmax_loss
+
+    _, dlogits = softmax_loss(logits, y)
+    np.testing.assert_allclose(dh[:, -1], dlogits[:, -1] @ params["V"], atol=1e-15)
+
+
+def test_scatter_add_equals_add_at():
+    rng = np.random.default_rng(0)
+    ix = rng.integers(0, 9, 200)
+    rows = rng.normal(size=(200, 4))
+    expected = np.zeros((9, 4))
+    np.add.at(expected, ix, rows)
+    np.testing.assert_allclose(_scatter_add_columns(ix, rows, 9), expected.T, atol=1e-13)
+
+
+def _params():
+    return make_case()[0]
+
+
+@pytest.mark.parametrize(
+    "mutate, inputs, h0, error, match",
+    [
+        (None, np.array([0, 7]), None, ValueError, r"index 7, outside the vocabulary \[0, 7\)"),
+        (None, np.array([-1, 2]), None, ValueError, "index -1"),
+        (None, np.array([0.0, 1.0]), None, TypeError, "integer"),
+        (None, np.array([True, False]), None, TypeError, "integer"),
+        (None, np.array([], dtype=int), None, ValueError, "empty"),
+        (None, np.zeros((1, 2, 3), int), None, ValueError, r"\(T,\) or \(B, T\)"),
+        (None, np.array([0, 1]), np.zeros(4), ValueError, r"h0 has shape \(4,\)"),
+        (None, np.array([[0, 1]]), np.zeros(5), ValueError, r"expected \(1, 5\)"),
+        (None, np.array([0, 1]), np.full(5, np.nan), ValueError, "h0 contains nan"),
+        (lambda p: p.pop("W"), np.array([0]), None, ValueError, "missing W"),
+        (lambda p: p.update(V=np.zeros((7, 4))), [0], None, ValueError, "params\\['V'\\]"),
+        (lambda p: p.update(b=p["b"].astype(np.float32)), [0], None, TypeError, "float32"),
+    ],
+)
+def test_bad_inputs_raise_naming_the_problem(mutate, inputs, h0, error, match):
+    params = _params()
+    if mutate:
+        mutate(params)
+    with pytest.raises(error, match=match):
+        rnn_forward(params, inputs, h0)
+
+
+def test_bad_targets_and_dlogits():
+    params, x, y, _ = make_case(T=5)
+    with pytest.raises(ValueError, match="targets have shape"):
+        loss_and_grads(params, x, y[:4])
+    with pytest.raises(ValueError, match="targets has index 9"):
+        loss_and_grads(params, x, np.full(5, 9))
+    _, cache = rnn_forward(params, x)
+    with pytest.raises(ValueError, match="dlogits has shape"):
+        rnn_backward(np.zeros((4, 7)), cache)
+    with pytest.raises(TypeError, match="dict"):
+        rnn_forward([1, 2], x)
