@@ -8,6 +8,7 @@
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -61,8 +62,12 @@ def build_parser():
     return parser
 
 
-def cmd_train(args, out=sys.stdout):
+def cmd_train(args, out=None):
     """Train on a corpus, print progress, losses and samples, save a checkpoint."""
+    out = sys.stdout if out is None else out
+    folder = Path(args.out).resolve().parent
+    if not folder.is_dir():  # fail now, not after the whole training run
+        raise FileNotFoundError(f"cannot write the checkpoint {args.out}: no folder {folder}")
     text = load_corpus(args.corpus)
     vocab = CharVocab.from_text(text)
     train_data, val_data = train_val_split(vocab.encode(text), 0.1)
@@ -100,8 +105,9 @@ def cmd_train(args, out=sys.stdout):
     return history
 
 
-def cmd_sample(args, out=sys.stdout):
+def cmd_sample(args, out=None):
     """Print text generated from a checkpoint."""
+    out = sys.stdout if out is None else out
     params, vocab, _ = load_checkpoint(args.checkpoint)
     text = sample_text(params, vocab, args.length, prime=args.prime,
                        temperature=args.temperature, top_k=args.top_k, rng=args.seed)
@@ -123,7 +129,7 @@ def main(argv=None):
             cmd_train(args)
         else:
             cmd_sample(args)
-    except (ValueError, TypeError, FileNotFoundError, ConnectionError) as e:
+    except (ValueError, TypeError, FileNotFoundError, ConnectionError, FloatingPointError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0

@@ -65,6 +65,8 @@ def load_checkpoint(path):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
+    if not zipfile.is_zipfile(path):  # else np.load would try .npy or pickle formats
+        raise ValueError(f"{path} is corrupt or not a checkpoint (.npz): not a zip archive")
     try:
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
@@ -83,7 +85,10 @@ def _unpack(arrays, path):
     missing = [k for k in needed if k not in arrays]
     if missing:
         raise ValueError(f"{path} is not a checkpoint: it lacks {', '.join(missing)}")
-    version = int(arrays["format_version"])
+    fv = arrays["format_version"]
+    if fv.shape != () or not np.issubdtype(fv.dtype, np.integer):
+        raise ValueError(f"{path} is corrupt: format_version is not an integer")
+    version = int(fv)
     if version != FORMAT_VERSION:
         raise ValueError(
             f"{path} has checkpoint format {version}; this code reads {FORMAT_VERSION}"
@@ -91,8 +96,10 @@ def _unpack(arrays, path):
     try:
         vocab = CharVocab([chr(c) for c in arrays["vocab"].tolist()])
         meta = json.loads(arrays["meta"].tobytes().decode("utf-8"))
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, OverflowError) as e:
         raise ValueError(f"{path} has a corrupt vocabulary or metadata: {e}") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{path} has corrupt metadata: a JSON object was expected")
     params = {k: arrays[f"param_{k}"] for k in PARAM_NAMES}
     try:
         K, _, _ = check_params(params)

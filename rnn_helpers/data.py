@@ -7,6 +7,7 @@ one window is the right starting state for the row's next window ("carry-over").
 """
 
 import hashlib
+import http.client
 import json
 import os
 import tempfile
@@ -138,6 +139,7 @@ def download(url, dest, sha256, *, timeout=30):
     Raises ConnectionError when the server cannot be reached, ValueError on a hash mismatch.
     """
     dest = Path(dest)
+    sha256 = sha256.lower()
     if dest.is_file() and _sha256(dest) == sha256:
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -159,15 +161,23 @@ def download(url, dest, sha256, *, timeout=30):
 
 def _fetch(url, out, timeout):
     """Stream ``url`` into the open binary file ``out``; network failures -> ConnectionError."""
+    got, expected = 0, None
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
+            expected = resp.headers.get("Content-Length")
             for chunk in iter(lambda: resp.read(1 << 16), b""):
                 out.write(chunk)
-    except (urllib.error.URLError, OSError) as e:
+                got += len(chunk)
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
         raise ConnectionError(
             f"could not download {url} ({getattr(e, 'reason', e)}). Are you offline? "
             "Download the file by hand and pass its path to load_corpus instead."
         ) from e
+    if expected is not None and got != int(expected):
+        raise ConnectionError(
+            f"download of {url} was interrupted: received {got} of {expected} bytes; "
+            "nothing was kept. Try again."
+        )
 
 
 def download_tinyshakespeare(*, cache_dir=None, url=None):
@@ -212,7 +222,7 @@ class BatchStream:
         if data.ndim != 1 or not np.issubdtype(data.dtype, np.integer):
             raise ValueError("data must be a 1-D integer array (an encoded corpus)")
         for name, v in (("batch_size", batch_size), ("seq_length", seq_length)):
-            if not isinstance(v, int | np.integer) or v <= 0:
+            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v <= 0:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
         stretch = (len(data) - 1) // batch_size  # each row needs T + 1 characters per window
         if stretch < seq_length:

@@ -115,8 +115,9 @@ class Adam:
         """Update params in place from grads (same keys and shapes)."""
         _check_step(params, grads)
         self.t += 1
-        # bias correction folded into the step size, as in the paper's Algorithm 1 note
-        lr_t = self.lr * math.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
+        # bias correction: m and v start at 0, so early averages are too small by these factors
+        bc1 = 1 - self.beta1**self.t
+        bc2 = 1 - self.beta2**self.t
         for k, p in params.items():
             g = grads[k]
             m = self.m.setdefault(k, np.zeros_like(p))
@@ -125,15 +126,27 @@ class Adam:
             m += (1 - self.beta1) * g
             v *= self.beta2
             v += (1 - self.beta2) * (g * g)
-            p -= lr_t * m / (np.sqrt(v) + self.eps)
+            p -= (self.lr / bc1) * m / (np.sqrt(v / bc2) + self.eps)
 
     def __repr__(self):
         return f"Adam(lr={self.lr:g})"
 
 
 def grad_norm(grads):
-    """The global L2 norm of all gradients together, sqrt(sum of squares), as a float."""
-    return math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+    """The global L2 norm of all gradients together, sqrt(sum of squares), as a float.
+
+    Computed in float64; if the squares overflow (entries beyond ~1e154), the gradients are
+    first divided by their largest magnitude, so a huge but finite gradient has a finite norm.
+    """
+    gs = [np.asarray(g, np.float64) for g in grads.values()]  # float32 squares overflow at 1e19
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = sum(float(np.vdot(g, g)) for g in gs)
+        if math.isfinite(total):
+            return math.sqrt(total)
+        scale = max(float(np.abs(g).max()) for g in gs)
+        if not math.isfinite(scale):
+            return scale  # inf or nan entries: the norm is not finite
+        return scale * math.sqrt(sum(float(np.vdot(g / scale, g / scale)) for g in gs))
 
 
 def clip_gradients(grads, max_value=5.0):

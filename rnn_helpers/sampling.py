@@ -27,11 +27,13 @@ def next_char_probs(logits, temperature=1.0, top_k=None):
     """
     temperature = _check_temperature(temperature)
     o = np.asarray(logits, np.float64)
-    s = o - o.max()  # <= 0, so dividing by a tiny temperature heads to -inf, never +inf
+    if o.ndim != 1 or o.size == 0 or not np.isfinite(o).all():
+        raise ValueError("logits must be a non-empty 1-D array of finite numbers")
     with np.errstate(over="ignore", under="ignore"):
+        s = o - o.max()  # <= 0, so dividing by a tiny temperature heads to -inf, never +inf
         p = np.exp(s / temperature)
     if top_k is not None:
-        if not isinstance(top_k, int | np.integer) or top_k <= 0:
+        if isinstance(top_k, bool) or not isinstance(top_k, int | np.integer) or top_k <= 0:
             raise ValueError(f"top_k must be a positive integer, got {top_k!r}")
         if top_k < len(p):
             p[np.argsort(o)[: len(p) - top_k]] = 0.0

@@ -6,6 +6,7 @@ as one long sequence, but gradients flow back only T steps (truncated BPTT).
 """
 
 import math
+import numbers
 import time
 from dataclasses import dataclass, field
 
@@ -34,9 +35,11 @@ class History:
     grad_norms: list = field(default_factory=list)
     val_steps: list = field(default_factory=list)
     val_losses: list = field(default_factory=list)
+    seed: int = 0
     chars: int = 0
     seconds: float = 0.0
     beta: float = 0.99
+    hidden: np.ndarray | None = field(default=None, repr=False)  # carried into a continuation
 
     def record(self, loss, norm, chars):
         """Append one step's loss per character, gradient norm and character count."""
@@ -69,6 +72,7 @@ def evaluate(params, data, *, seq_length=100, batch_size=16):
     data = check_indices(data, K, "data")
     if data.ndim != 1 or len(data) < 2:
         raise ValueError("data must be a 1-D encoded text of at least 2 characters")
+    _check_positive_int(seq_length=seq_length, batch_size=batch_size)
     B = max(1, min(batch_size, (len(data) - 1) // 2))
     n = (len(data) - 1) // B
     X = data[: B * n].reshape(B, n)
@@ -82,19 +86,25 @@ def evaluate(params, data, *, seq_length=100, batch_size=16):
     return total / (B * n)
 
 
+def _check_positive_int(**values):
+    """Raise ValueError naming the first value that is not a positive integer."""
+    for name, v in values.items():
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v <= 0:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+
+
 def _check_train_args(params, data, steps, seq_length, batch_size, optimizer, clip, clip_norm):
     """Validate train()'s arguments; returns the checked data."""
     K, _, _ = check_params(params)
     data = check_indices(data, K, "data")
     if data.ndim != 1:
         raise ValueError(f"data must be a 1-D encoded corpus, got shape {data.shape}")
-    for name, v in (("steps", steps), ("seq_length", seq_length), ("batch_size", batch_size)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v <= 0:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    _check_positive_int(steps=steps, seq_length=seq_length, batch_size=batch_size)
     if not callable(getattr(optimizer, "step", None)):
         raise TypeError("optimizer must have a .step(params, grads) method, e.g. Adagrad(0.1)")
     for name, v in (("clip", clip), ("clip_norm", clip_norm)):
-        if v is not None and not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
+        ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) and v > 0
+        if v is not None and not ok:
             raise ValueError(f"{name} must be a positive number or None, got {v!r}")
     return data
 
@@ -117,32 +127,33 @@ def train(params, data, *, optimizer, steps, seq_length, batch_size=1, clip=5.0,
                              clip_norm)
     if val_data is not None:
         val_data = check_indices(val_data, params["V"].shape[0], "val_data")
-        eval_every = eval_every or max(1, steps // 10)
-    history = history if history is not None else History()
-    offset = int(np.random.default_rng(seed).integers(2**31))  # a window to start at
-    stream = BatchStream(data, batch_size, seq_length, offset=offset)
-    h = np.zeros((batch_size, params["W"].shape[0]), params["U"].dtype)
-    bar = _progress_bar(steps, progress)
+        if eval_every is None:
+            eval_every = max(1, steps // 10)
+        _check_positive_int(eval_every=eval_every)
+    history = history if history is not None else History(seed=seed)
     first = history.steps
+    # the seed picks the window the rows start at; a continuation resumes where it stopped
+    offset = int(np.random.default_rng(history.seed).integers(2**31)) + first
+    stream = BatchStream(data, batch_size, seq_length, offset=offset)
+    h = _carried_state(history, batch_size, params)
+    bar = _progress_bar(steps, progress)
     start = time.perf_counter()
     for i in range(steps):
         step = first + i
         X, Y, reset = stream.next()
         if reset:
-            h[...] = 0.0
-        logits, cache = _forward(params, X, h)
-        loss, dlogits = _softmax_loss(logits, Y)
-        grads, _, _ = _backward(dlogits, cache)
-        h = cache["hs"][-1]
-        norm = _clip(grads, clip, clip_norm)
-        if not (math.isfinite(loss) and math.isfinite(norm)):
-            bar.close()
-            what = "loss" if not math.isfinite(loss) else "gradient norm"
-            raise FloatingPointError(
-                f"the {what} is not finite at step {step} (loss {loss}, gradient norm {norm}); "
-                "try a smaller learning rate or clipping"
-            )
-        optimizer.step(params, grads)
+            h = np.zeros_like(h)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            # a diverging run is reported below, by step, instead of by numpy warnings
+            logits, cache = _forward(params, X, h)
+            loss, dlogits = _softmax_loss(logits, Y)
+            grads, _, _ = _backward(dlogits, cache)
+            norm = _clip(grads, clip, clip_norm)
+            h = cache["hs"][-1]
+            if math.isfinite(loss) and math.isfinite(norm):
+                optimizer.step(params, grads)
+        _check_finite(step, loss, norm, params, bar)
+        history.hidden = h
         history.record(loss / seq_length, norm, X.size)
         if val_data is not None and ((i + 1) % eval_every == 0 or i + 1 == steps):
             history.seconds += time.perf_counter() - start
@@ -155,6 +166,32 @@ def train(params, data, *, optimizer, steps, seq_length, batch_size=1, clip=5.0,
     history.seconds += time.perf_counter() - start
     bar.close()
     return history
+
+
+def _carried_state(history, batch_size, params):
+    """The hidden state a continued run starts from: the history's, or zeros."""
+    H, dtype = params["W"].shape[0], params["U"].dtype
+    h = history.hidden
+    if h is not None and h.shape == (batch_size, H) and h.dtype == dtype:
+        return h
+    return np.zeros((batch_size, H), dtype)
+
+
+def _check_finite(step, loss, norm, params, bar):
+    """Raise FloatingPointError naming the step if training has diverged."""
+    problem = None
+    if not math.isfinite(loss):
+        problem = f"the loss is {loss}"
+    elif not math.isfinite(norm):
+        problem = f"the gradient norm is {norm}"
+    elif not all(np.isfinite(p).all() for p in params.values()):
+        problem = "the update made the parameters non-finite"
+    if problem:
+        bar.close()
+        raise FloatingPointError(
+            f"training diverged at step {step}: {problem}; "
+            "try a smaller learning rate or clipping"
+        )
 
 
 def _clip(grads, clip, clip_norm):
