@@ -1,19 +1,25 @@
 # rnn-from-scratch: `make lab` to learn, `make test` to check everything.
 # Both create .venv (if missing) with the pinned dependencies of pyproject.toml.
 
+SHELL  := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup lab test lint pytest nbval clean
+NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
+         --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+.PHONY: setup lab test lint pytest nbval notebooks clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed, found " + sys.version.split()[0]'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# (this machine's pip config names local mirrors that may not exist: drop that noise)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 \
+		| grep -v "is ignored: it is neither a file nor a directory"; test $${PIPESTATUS[0]} -eq 0
 	@touch $(STAMP)
 
 lab: $(STAMP)
@@ -29,10 +35,14 @@ pytest: $(STAMP)
 
 nbval: $(STAMP)
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
-		$(BIN)/python -m pytest --nbval --nbval-current-env notebooks/; \
+		$(NBVAL) notebooks/; \
 	else \
 		echo "nbval: no notebooks in notebooks/ yet, nothing to check"; \
 	fi
+
+# Execute every notebook in a fresh kernel and store its outputs (before committing them).
+notebooks: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis
