@@ -123,7 +123,7 @@ class ParamCheck:
     passed: bool
 
 
-@dataclass
+@dataclass(repr=False)
 class GradCheckReport:
     """Per-parameter comparison of analytic and numeric gradients; prints as a table."""
 
@@ -157,6 +157,8 @@ class GradCheckReport:
         tol = f"|a - n| <= atol + rtol |n|, rtol = {r.rtol:g}, atol = {r.atol:.1e}"
         return "\n".join(lines + [f"{verdict}: {tol}"])
 
+    __repr__ = __str__
+
     def _repr_html_(self):
         head = "".join(f"<th>{h}</th>" for h in self._HEAD)
         body = "".join(
@@ -185,17 +187,21 @@ def _loss_fn(params, inputs, targets, h0):
 
 
 def grad_check_report(params, inputs, targets, h0=None, *, eps=1e-5, order=2, num_checks=None,
-                      seed=0, atol=None, rtol=1e-6):
+                      seed=0, atol=None, rtol=1e-6, analytic=None):
     """Check every parameter's gradient against centred differences, in float64.
 
     eps, order: the finite-difference step and stencil (see ``numerical_gradient``).
     num_checks: None checks every entry; an int samples that many entries per parameter
     (nonzero-gradient entries first, see ``_sample_indices``). atol defaults to
-    ``default_atol(loss, eps)``. Returns a GradCheckReport (a table in a notebook).
+    ``default_atol(loss, eps)``. analytic: a function with the signature of
+    ``loss_and_grads`` whose gradients are checked (default: the package's own BPTT); the
+    numeric side always differentiates the package's forward pass.
+    Returns a GradCheckReport (a table in a notebook).
     """
     p64 = _float64_copy(params)
     h0 = None if h0 is None else np.asarray(h0, np.float64)
-    loss, grads, _ = loss_and_grads(p64, inputs, targets, h0)
+    analytic = loss_and_grads if analytic is None else analytic
+    loss, grads, _ = analytic(p64, inputs, targets, h0)
     atol = default_atol(loss, eps) if atol is None else atol
     rng = np.random.default_rng(seed)
     f = _loss_fn(p64, inputs, targets, h0)

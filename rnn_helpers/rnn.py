@@ -22,6 +22,7 @@ __all__ = [
     "rnn_forward",
     "rnn_backward",
     "loss_and_grads",
+    "hidden_states",
     "hidden_state_grads",
 ]
 
@@ -204,6 +205,13 @@ def _backward(dlogits, cache):
     dU = _scatter_add_columns(ix.reshape(-1), da2, K)
     grads = {"U": dU, "W": dW, "V": dV, "b": db, "c": dc}
     return grads, dnext, dh
+
+
+def hidden_states(params, inputs, h0=None):
+    """The hidden states h_1..h_T: (T, H) for inputs (T,), or (B, T, H) for (B, T)."""
+    _, cache = rnn_forward(params, inputs, h0)
+    hs = cache["hs"][1:]  # (T, B, H), time-major; hs[0] is h_0
+    return hs[:, 0].copy() if not cache["batched"] else hs.transpose(1, 0, 2).copy()
 
 
 def _scatter_add_columns(ix, rows, K):

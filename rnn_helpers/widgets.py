@@ -6,10 +6,22 @@ updated through a display handle (``LiveFigure``), so re-running a notebook prod
 stored outputs; every widget's result also appears as a static figure in the notebook.
 """
 
+import html
+import math
+
+import ipywidgets as ipw
 import matplotlib.pyplot as plt
+import numpy as np
 from IPython.display import display
 
-__all__ = ["LiveFigure"]
+from . import plots
+from .functional import softmax, softmax_loss
+from .gradcheck import numerical_gradient
+from .optim import SGD, Adagrad, Adam, Momentum
+from .plots import eps_vcurve, gradient_norms_figure
+from .rnn import PARAM_NAMES, hidden_states, init_params, loss_and_grads, rnn_forward
+from .sampling import sample_text
+from .train import History, train
 
 
 class LiveFigure:
@@ -34,3 +46,476 @@ class LiveFigure:
         else:
             self.handle.update(fig)
             plt.close(fig)
+
+
+# --- 01: characters and data --------------------------------------------------
+
+
+def batch_layout_explorer(n_chars=120, batch_size=4, seq_length=6):
+    """Sliders B and T -> the batch-layout figure (``plots.batch_layout``) of n_chars chars.
+
+    Displays the controls and the figure; returns the controls (an HBox of two sliders).
+    """
+    B = ipw.IntSlider(value=batch_size, min=1, max=8, description="B (rows)",
+                      continuous_update=False)
+    T = ipw.IntSlider(value=seq_length, min=2, max=(n_chars - 1) // batch_size,
+                      description="T (length)", continuous_update=False)
+    live = LiveFigure()
+
+    def redraw(_=None):
+        T.max = (n_chars - 1) // B.value  # a row must hold at least one window
+        live.update(plots.batch_layout(n_chars, B.value, T.value))
+
+    controls = ipw.HBox([B, T])
+    display(controls)
+    live.show(plots.batch_layout(n_chars, B.value, T.value))
+    B.observe(redraw, names="value")
+    T.observe(redraw, names="value")
+    return controls
+
+
+# --- 02: the forward pass -----------------------------------------------------
+
+HIDDEN_SIZES = (16, 32, 64, 128, 256, 512)
+
+
+def scaled_params(vocab_size, hidden_size, scale, *, seed=0):
+    """``init_params`` with U, W, V times ``scale``: uniform in [-scale/sqrt(n), scale/sqrt(n)]."""
+    params = init_params(vocab_size, hidden_size, seed=seed)
+    for name in ("U", "W", "V"):
+        params[name] *= scale
+    return params
+
+
+def activation_histogram(h, *, bins=50, threshold=0.95):
+    """Histogram of activations h (any shape) on [-1, 1].
+
+    Returns a dict: edges (bins+1,), fraction (bins,) of all values per bin (sums to 1),
+    saturated (the fraction with |h| > threshold) and threshold.
+    """
+    h = np.asarray(h, dtype=np.float64).ravel()
+    counts, edges = np.histogram(np.clip(h, -1, 1), bins=bins, range=(-1, 1))
+    return {"edges": edges, "fraction": counts / h.size,
+            "saturated": float(np.mean(np.abs(h) > threshold)), "threshold": threshold}
+
+
+def init_scale_histogram(scale, hidden_size, inputs, *, vocab_size, seed=0, bins=50):
+    """Histogram data of h_t over ``inputs`` (T,) for an RNN at ``scale`` x the default range."""
+    params = scaled_params(vocab_size, hidden_size, scale, seed=seed)
+
+    return activation_histogram(hidden_states(params, inputs), bins=bins)
+
+
+def init_scale_title(scale, hidden_size):
+    """The panel title for one (scale, H) setting."""
+    return f"uniform ±{scale:.3g}/sqrt(n), H = {hidden_size}"
+
+
+def init_scale_explorer(inputs, vocab_size, *, scale=1.0, hidden_size=64, seed=0):
+    """Slider (init scale, 0.01..10, log) + dropdown (H) -> the histogram of h_t on inputs.
+
+    Displays the controls and the figure; returns the controls (an HBox: slider, dropdown).
+    """
+    s = ipw.FloatLogSlider(value=scale, base=10, min=-2, max=1, step=0.1,
+                           description="scale", readout_format=".3g",
+                           continuous_update=False)
+    H = ipw.Dropdown(options=HIDDEN_SIZES, value=hidden_size, description="H")
+    live = LiveFigure()
+
+    def figure():
+        r = init_scale_histogram(s.value, H.value, inputs, vocab_size=vocab_size, seed=seed)
+        return plots.activation_histograms([r], [init_scale_title(s.value, H.value)])
+
+    controls = ipw.HBox([s, H])
+    display(controls)
+    live.show(figure())
+    for w in (s, H):
+        w.observe(lambda _: live.update(figure()), names="value")
+    return controls
+
+
+# --- 03: softmax and numerical stability --------------------------------------
+
+
+def live_panel(draw, **controls):
+    """Show ipywidgets ``controls`` in a row above the figure ``draw(**values)``, kept live.
+
+    draw: a pure function of the controls' values returning a matplotlib Figure.
+    controls: keyword name -> ipywidget (its ``.value`` is passed to ``draw`` under that name).
+    Every change redraws through one ``LiveFigure``; nothing is printed. Returns the LiveFigure.
+    """
+    live = LiveFigure()
+
+    def redraw(_change=None):
+        live.update(draw(**{name: w.value for name, w in controls.items()}))
+
+    for w in controls.values():
+        w.observe(redraw, names="value")
+    display(ipw.HBox(list(controls.values())))
+    redraw()
+    return live
+
+
+# --- 04: the loss -------------------------------------------------------------
+
+
+# --- 05: backpropagation through time -----------------------------------------
+
+STENCIL_ORDERS = {"two-point (order 2)": 2, "four-point (order 4)": 4}
+
+
+def stencil_errors(params, inputs, targets, eps_values, *, order=2, h0=None):
+    """max |analytic - numeric| over every entry of every parameter, per step: (n,) float64.
+
+    params: the RNN's dict (copied to float64); eps_values: (n,) finite-difference steps;
+    order: 2 or 4 (see ``numerical_gradient``). Meant for small models: each step costs
+    ``order`` forward passes per parameter entry.
+    """
+    p = {k: np.array(params[k], np.float64) for k in PARAM_NAMES}
+    _, grads, _ = loss_and_grads(p, inputs, targets, h0)
+
+    def loss():
+        return softmax_loss(rnn_forward(p, inputs, h0)[0], targets)[0]
+
+    return np.array([
+        max(np.abs(numerical_gradient(loss, p[k], eps, order=order) - grads[k]).max()
+            for k in PARAM_NAMES)
+        for eps in eps_values
+    ])
+
+
+def eps_vcurve_view(params, inputs, targets, eps_values, errors, eps, *, roundoff=None):
+    """The 05 widget's figure: the static V-curves ``errors`` with step ``eps`` marked live."""
+    marks = {label: float(stencil_errors(params, inputs, targets, [eps], order=order)[0])
+             for label, order in STENCIL_ORDERS.items() if label in errors}
+    return eps_vcurve(eps_values, errors, roundoff=roundoff, marker_eps=eps,
+                      marker_errors=marks)
+
+
+def eps_explorer(params, inputs, targets, eps_values, errors, *, roundoff=None, value=1e-5):
+    """A log slider for eps (1e-10 .. 1e-1) over the V-curves; returns the LiveFigure."""
+    slider = ipw.FloatLogSlider(value=value, base=10, min=-10, max=-1, step=0.25,
+                                       description="eps", continuous_update=False,
+                                       readout_format=".1e")
+
+    def draw(eps):
+        return eps_vcurve_view(params, inputs, targets, eps_values, errors, eps,
+                               roundoff=roundoff)
+
+    return live_panel(draw, eps=slider)
+
+
+
+# --- 06: training and sampling ------------------------------------------------
+# (imports here, not at the top: each notebook's section is edited on its own)
+
+
+
+OPTIMIZERS = {"SGD": SGD, "Momentum": Momentum, "Adagrad": Adagrad, "Adam": Adam}
+CLIPPING = ("none", "element-wise", "norm")
+
+
+def make_optimizer(name, lr):
+    """A fresh optimiser by name ("SGD", "Momentum", "Adagrad", "Adam") with learning rate lr."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[name](lr)
+
+
+def clip_kwargs(mode, value):
+    """train()'s clipping arguments: mode "none", "element-wise" (clip) or "norm" (clip_norm)."""
+    if mode not in CLIPPING:
+        raise ValueError(f"unknown clipping {mode!r}; choose from {', '.join(CLIPPING)}")
+    return {"clip": value if mode == "element-wise" else None,
+            "clip_norm": value if mode == "norm" else None}
+
+
+def train_config(*, hidden_size=64, lr=3e-3, optimizer="Adam", seq_length=25, clipping="norm",
+                 clip_value=5.0, steps=300, batch_size=32, seed=0, dtype="float32"):
+    """The panel's settings as one checked dict: what ``run_training`` needs."""
+    make_optimizer(optimizer, lr)  # raises on an unknown name or a bad rate
+    clip_kwargs(clipping, clip_value)
+    for name, v in (("hidden_size", hidden_size), ("seq_length", seq_length),
+                    ("steps", steps), ("batch_size", batch_size)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v <= 0:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    return {"hidden_size": int(hidden_size), "lr": float(lr), "optimizer": optimizer,
+            "seq_length": int(seq_length), "clipping": clipping, "clip_value": float(clip_value),
+            "steps": int(steps), "batch_size": int(batch_size), "seed": int(seed),
+            "dtype": np.dtype(dtype).name}
+
+
+def describe_config(config):
+    """A one-line summary of a config, e.g. 'Adam lr=0.003, H=64, T=25, norm clip 5, 300 steps'."""
+    clip = "no clipping" if config["clipping"] == "none" else (
+        f"{config['clipping']} clip {config['clip_value']:g}")
+    return (f"{config['optimizer']} lr={config['lr']:.3g}, H={config['hidden_size']}, "
+            f"T={config['seq_length']}, {clip}, {config['steps']} steps")
+
+
+def run_training(config, data, vocab_size, *, callback=None, progress=False):
+    """Train a fresh model (batched) as ``config`` says on the encoded ``data``.
+
+    Returns (params, history). callback(step, history) is passed to ``train`` (live plots).
+    Raises FloatingPointError, naming the step, if the run diverges.
+    """
+    params = init_params(vocab_size, config["hidden_size"], seed=config["seed"],
+                         dtype=config["dtype"])
+    history = train(params, data, optimizer=make_optimizer(config["optimizer"], config["lr"]),
+                    steps=config["steps"], seq_length=config["seq_length"],
+                    batch_size=config["batch_size"], seed=config["seed"], progress=progress,
+                    callback=callback, **clip_kwargs(config["clipping"], config["clip_value"]))
+    return params, history
+
+
+def loss_figure(history, floor, *, steps=None, title="Training loss"):
+    """Training loss (each step and smoothed) against the entropy-rate floor.
+
+    steps: fix the x axis to [0, steps], so a live plot fills it as training runs.
+    """
+    fig = plots.loss_curves(history, floor=floor, title=title)
+    ax = fig.axes[0]
+    if steps:
+        ax.set_xlim(0, steps)
+    ax.set_ylim(0, max([4.0] + [1.05 * s for s in history.smooth]))
+    return fig
+
+
+def live_loss_callback(live, floor, steps, *, every=None, title="Training loss", progress=None):
+    """A train() callback: redraw ``loss_figure`` on ``live`` (a LiveFigure) every few steps.
+
+    every: steps between redraws (default: 20 redraws per run). progress: an object with a
+    ``value`` (e.g. an IntProgress) set to the number of steps done at each redraw.
+    """
+    every = every or max(1, steps // 20)
+
+    def callback(step, history):
+        if (step + 1) % every == 0 or step + 1 == steps:
+            live.update(loss_figure(history, floor, steps=steps, title=title))
+            if progress is not None:
+                progress.value = step + 1
+
+    return callback
+
+
+def run_verdict(loss, vocab_size, floor):
+    """A short verdict on a run's final loss: above log K (diverged) or its gap to the floor."""
+    if not loss < math.log(vocab_size):
+        return (f"worse than guessing uniformly (log K = {math.log(vocab_size):.3f}): "
+                "lower the learning rate, or clip")
+    return f"{loss - floor:.3f} nats per character above the entropy rate {floor:.3f}"
+
+
+def sample_preview(params, vocab, *, temperature=1.0, prime="The ", n=200, seed=0):
+    """The prime followed by n sampled characters (a fixed rng seed: reproducible)."""
+    return prime + sample_text(params, vocab, n, prime=prime, temperature=temperature,
+                               rng=np.random.default_rng(seed))
+
+
+class TrainingPanel:
+    """Hyperparameters, a Train button, a live loss plot and a sample with a temperature knob.
+
+    data: encoded training text; vocab: its CharVocab; floor: the entropy rate. params: the
+    model sampled before any click (e.g. the notebook's main model), called ``model_name``.
+    history, config: a run to plot before any click. ``show()`` displays the panel.
+    """
+
+    def __init__(self, data, vocab, floor, *, params=None, model_name="the notebook's model",
+                 history=None, config=None, live=None, prime="The "):
+        import ipywidgets as w
+
+        self.data, self.vocab, self.floor, self.prime = data, vocab, floor, prime
+        self.params, self.history = params, history
+        self.config = config or train_config()
+        self.live = live if live is not None else LiveFigure()
+        c, wide = self.config, {"style": {"description_width": "initial"}}
+        self.hidden = w.IntSlider(c["hidden_size"], min=16, max=256, step=16,
+                                  description="hidden size", **wide)
+        self.lr = w.FloatLogSlider(c["lr"], base=10, min=-4, max=0, step=0.1,
+                                   description="learning rate", readout_format=".1e", **wide)
+        self.optimizer = w.Dropdown(options=list(OPTIMIZERS), value=c["optimizer"],
+                                    description="optimizer", **wide)
+        self.seq_length = w.IntSlider(c["seq_length"], min=5, max=100, step=5,
+                                      description="sequence length", **wide)
+        self.clipping = w.Dropdown(options=list(CLIPPING), value=c["clipping"],
+                                   description="clipping", **wide)
+        self.clip_value = w.FloatLogSlider(c["clip_value"], base=10, min=-1, max=2, step=0.1,
+                                           description="clip value", **wide)
+        self.steps = w.IntSlider(c["steps"], min=50, max=3000, step=50, description="steps",
+                                 **wide)
+        self.button = w.Button(description="Train", button_style="primary",
+                               tooltip="train a fresh model with these settings")
+        self.bar = w.IntProgress(0, min=0, max=c["steps"], description="progress", **wide)
+        self.status = w.HTML("Sampling from " + (html.escape(model_name) if params is not None
+                                                 else "no model yet: press Train"))
+        self.temperature = w.FloatLogSlider(1.0, base=10, min=-1, max=0.5, step=0.05,
+                                            description="temperature", **wide)
+        self.sample = w.HTML(description="sample", **wide)
+        self.controls = w.VBox([
+            w.HBox([self.hidden, self.seq_length, self.steps]),
+            w.HBox([self.optimizer, self.lr]),
+            w.HBox([self.clipping, self.clip_value]),
+            w.HBox([self.button, self.bar]),
+            self.status,
+        ])
+        self.sampler = w.VBox([self.temperature, self.sample])
+        self.button.on_click(self.on_train)
+        self.temperature.observe(lambda _: self.resample(), names="value")
+        self.resample()
+
+    def current_config(self):
+        """The config the widgets show now."""
+        return train_config(hidden_size=self.hidden.value, lr=self.lr.value,
+                            optimizer=self.optimizer.value, seq_length=self.seq_length.value,
+                            clipping=self.clipping.value, clip_value=self.clip_value.value,
+                            steps=self.steps.value, dtype=self.config["dtype"])
+
+    def figure(self):
+        """The loss figure of the last run (empty axes before any)."""
+        if self.history is None:
+            return loss_figure(History(), self.floor, title="Training loss: no run yet")
+        return loss_figure(self.history, self.floor, title=describe_config(self.config))
+
+    def show(self):
+        """Display the controls, the loss plot (a LiveFigure) and the sampler."""
+        display(self.controls)
+        self.live.show(self.figure())
+        display(self.sampler)
+
+    def resample(self):
+        """Sample from the current model at the slider's temperature."""
+        if self.params is None:
+            self.sample.value = "<pre>(no model yet)</pre>"
+            return
+        text = sample_preview(self.params, self.vocab, temperature=self.temperature.value,
+                              prime=self.prime)
+        self.sample.value = f"<pre>{html.escape(text)}</pre>"
+
+    def on_train(self, _button=None):
+        """Train a fresh model with the current settings, redrawing the loss live."""
+        config = self.current_config()
+        self.button.disabled = True
+        self.bar.max, self.bar.value = config["steps"], 0
+        self.status.value = "Training: " + html.escape(describe_config(config)) + " ..."
+        callback = live_loss_callback(self.live, self.floor, config["steps"],
+                                      title=describe_config(config), progress=self.bar)
+        try:
+            params, history = run_training(config, self.data, len(self.vocab), callback=callback)
+        except FloatingPointError as e:
+            self.status.value = f"<b>Diverged</b>: {html.escape(str(e))}"
+        else:
+            self.params, self.history, self.config = params, history, config
+            loss = history.smooth[-1]
+            verdict = run_verdict(loss, len(self.vocab), self.floor)
+            run = html.escape(describe_config(config))
+            self.status.value = (f"Sampling from your model ({run}). Final loss {loss:.3f}: "
+                                 f"{html.escape(verdict)}")
+            self.live.update(self.figure())
+            self.resample()
+        finally:
+            self.button.disabled = False
+
+
+# --- 07: exploding and vanishing gradients ------------------------------------
+
+RECALL_CHARS = "ABCDwxyz_?"  # 4 symbols to recall, 4 distractors, the blank target, the query
+RECALL_SYMBOLS, RECALL_DISTRACTORS, RECALL_BLANK, RECALL_QUERY = range(4), range(4, 8), 8, 9
+
+
+def spectral_radius(W):
+    """The largest |eigenvalue| of the square matrix W (H, H), as a float."""
+    return float(np.max(np.abs(np.linalg.eigvals(W))))
+
+
+def with_spectral_radius(params, rho):
+    """A copy of params whose W (H, H) is rescaled to spectral radius ``rho``."""
+    new = {k: v.copy() for k, v in params.items()}
+    new["W"] *= rho / spectral_radius(params["W"])
+    return new
+
+
+def last_step_grad_norms(params, inputs, targets, *, max_norm=None):
+    """||dL_T/dh_t|| for t = 0..T, L_T the loss at the last step only: (T + 1,) float64.
+
+    inputs, targets: int (T,). The gradient starts at h_T as V^T (y_hat_T - onehot(y_T))
+    and goes back one step at a time, dL/dh_{t-1} = W^T (diag(1 - h_t^2) dL/dh_t): the
+    product of the Jacobians dh_t/dh_{t-1} = diag(1 - h_t^2) W. max_norm: if set, each
+    dL/dh_t is rescaled to norm <= max_norm before it goes further back (per-step clipping).
+    """
+    if np.ndim(inputs) != 1:
+        raise ValueError("last_step_grad_norms takes one sequence: inputs of shape (T,)")
+    logits, cache = rnn_forward(params, inputs)
+    hs, W = cache["hs"][:, 0], params["W"]  # hs: (T + 1, H), hs[0] = h_0
+    T = len(inputs)
+    do = softmax(logits[-1]).astype(np.float64)
+    do[targets[-1]] -= 1.0  # dL_T/do_T
+    g = params["V"].T @ do
+    norms = np.empty(T + 1)
+    for t in range(T, -1, -1):
+        n = np.linalg.norm(g)
+        if max_norm is not None and n > max_norm:
+            g, n = g * (max_norm / n), float(max_norm)
+        norms[t] = n
+        if t > 0:
+            g = W.T @ ((1.0 - hs[t] ** 2) * g)
+    return norms
+
+
+def gradient_norm_view(params, inputs, targets, rho, T, clipping, *, max_norm=1.0):
+    """The 07 widget's figure: ||dL_T/dh_t|| vs t with W at spectral radius rho, T steps.
+
+    Uses the first T characters of inputs/targets (T,); with clipping, also the per-step
+    clipped curve at ``max_norm``.
+    """
+    p = with_spectral_radius(params, rho)
+    x, y = inputs[:T], targets[:T]
+    norms = last_step_grad_norms(p, x, y)
+    clipped = last_step_grad_norms(p, x, y, max_norm=max_norm) if clipping else None
+    return gradient_norms_figure(norms, clipped=clipped, max_norm=max_norm, rho=rho)
+
+
+def gradient_norm_explorer(params, inputs, targets, *, rho=1.5, T=60, clipping=True,
+                           max_norm=1.0):
+    """Spectral-radius and length sliders, a clipping checkbox -> ``gradient_norm_view``.
+
+    Shows the controls and the live figure; returns the controls (a dict of widgets).
+    """
+    style = {"description_width": "initial"}
+    controls = {
+        "rho": ipw.FloatSlider(value=rho, min=0.25, max=3.0, step=0.05, style=style,
+                               description="spectral radius", continuous_update=False),
+        "T": ipw.IntSlider(value=T, min=5, max=len(inputs), step=5, style=style,
+                           description="sequence length", continuous_update=False),
+        "clipping": ipw.Checkbox(value=clipping, description="clipping", style=style),
+    }
+    live = LiveFigure()
+
+    def redraw(_change=None):
+        values = {name: w.value for name, w in controls.items()}
+        live.update(gradient_norm_view(params, inputs, targets, max_norm=max_norm, **values))
+
+    display(ipw.HBox(list(controls.values())))
+    redraw()
+    for w in controls.values():
+        w.observe(redraw, names="value")
+    return controls
+
+
+def recall_task(n, k, rng):
+    """n sequences of the recall task with k distractors: (inputs, targets), int (n, k + 2).
+
+    Input: a symbol (A-D), k random distractors (w-z), the query '?'. Targets: the blank '_'
+    at every step but the last, where the answer is the first symbol (see RECALL_CHARS).
+    """
+    s = rng.integers(RECALL_SYMBOLS.start, RECALL_SYMBOLS.stop, size=n)
+    d = rng.integers(RECALL_DISTRACTORS.start, RECALL_DISTRACTORS.stop, size=(n, k))
+    inputs = np.concatenate([s[:, None], d, np.full((n, 1), RECALL_QUERY)], axis=1)
+    targets = np.full_like(inputs, RECALL_BLANK)
+    targets[:, -1] = s
+    return inputs, targets
+
+
+def recall_accuracy(params, inputs, targets):
+    """Fraction of sequences (B, T) whose last-step prediction (argmax) is the last target."""
+    logits, _ = rnn_forward(params, inputs)
+    return float(np.mean(logits[:, -1].argmax(axis=-1) == targets[:, -1]))

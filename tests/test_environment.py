@@ -52,5 +52,5 @@ def test_environment_yml_pins_match_pyproject():
     for name, version in shared.items():
         assert name in pip, f"{name} is in environment.yml but not pinned in pyproject.toml"
         assert version == pip[name], f"{name}: environment.yml {version}, pyproject {pip[name]}"
-    runtime = {"numpy", "matplotlib", "ipywidgets", "tqdm", "jupyterlab"}
+    runtime = {"numpy", "matplotlib", "ipywidgets", "tqdm", "threadpoolctl", "jupyterlab"}
     assert runtime <= set(shared), f"Binder lacks {runtime - set(shared)}"

@@ -168,3 +168,12 @@ def test_bad_targets_and_dlogits():
         rnn_backward(np.zeros((4, 7)), cache)
     with pytest.raises(TypeError, match="dict"):
         rnn_forward([1, 2], x)
+
+
+def test_importing_the_package_limits_blas_to_one_thread():
+    from threadpoolctl import threadpool_info
+
+    import rnn_helpers  # noqa: F401
+
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    assert blas and all(i["num_threads"] == 1 for i in blas)

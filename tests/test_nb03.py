@@ -1,0 +1,123 @@
+"""Notebook 03's helpers: the naive softmax, the overflow sweep, the precision experiment,
+the figures and the widget wiring."""
+
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from rnn_helpers import plots, widgets
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_naive_softmax_is_the_textbook_formula_on_moderate_logits():
+    z = np.array([[2.0, 1.0, 0.1], [-1.0, 0.0, 3.0]])
+    expected = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(plots.naive_softmax(z), expected, rtol=1e-15)
+
+
+def test_naive_softmax_overflows_to_nan_silently():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = plots.naive_softmax([1000.0, 0.0])
+    assert np.isnan(p[0]) and p[1] == 0.0
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_overflow_sweep_breaks_exactly_past_ln_max(dtype):
+    zs = np.array([1.0, 10.0, 80.0, 88.0, 89.0, 700.0, 709.0, 710.0, 1000.0])
+    naive, stable = plots.overflow_sweep(zs, dtype)
+    limit = np.log(np.finfo(dtype).max)
+    np.testing.assert_array_equal(np.isnan(naive), zs > limit)
+    assert naive.dtype == stable.dtype == np.dtype(dtype)
+    # softmax([z, 0])[0] is the logistic function 1 / (1 + exp(-z)), stable for z > 0
+    np.testing.assert_allclose(stable, 1 / (1 + np.exp(-zs)), rtol=10 * np.finfo(dtype).eps)
+
+
+def test_overflow_figure_has_a_panel_per_dtype():
+    zs = np.logspace(-1, 3, 50)
+    sweeps = {n: plots.overflow_sweep(zs, n) for n in ("float32", "float64")}
+    fig = plots.overflow_figure(zs, sweeps)
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == ["float32", "float64"]
+    assert all(ax.get_xscale() == "log" and ax.get_xlabel() for ax in axes)
+    assert axes[0].get_ylabel()
+    assert "nan" in [t.get_text() for t in axes[0].get_yticklabels()]
+    labels = [t.get_text() for t in axes[0].get_legend().get_texts()]
+    assert labels == ["stable (max trick)", "naive", "naive = nan"]
+
+
+def test_shift_error_grows_with_the_offset_like_eps_times_c():
+    base = np.random.default_rng(1).standard_normal(8)
+    offsets = np.array([0.0, 1e4])
+    for dtype in ("float32", "float64"):
+        err = plots.shift_error(offsets, base, dtype)
+        eps = np.finfo(dtype).eps
+        assert err.shape == (2,)
+        assert err[0] < 20 * eps  # no offset: only rounding of the softmax itself
+        assert eps * 1e4 / 100 < err[1] < eps * 1e4 * 10
+
+
+def test_precision_figure_is_log_log_with_eps_lines():
+    offsets = np.logspace(0, 4, 5)
+    errors = {n: plots.shift_error(offsets, np.zeros(3) + [0, 1, 2], n)
+              for n in ("float32", "float64")}
+    ax = plots.precision_figure(offsets, errors).axes[0]
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    assert len(ax.get_lines()) == 4
+
+
+def test_softmax_bars_mark_nan_bars():
+    fig = plots.softmax_bars([np.nan, 0.0, 0.0], [1.0, 0.0, 0.0], title="t")
+    naive_ax, stable_ax = fig.axes
+    assert [t.get_text() for t in naive_ax.texts] == ["nan"]
+    assert len(stable_ax.texts) == 0
+    hatched = [p for p in naive_ax.patches if p.get_hatch()]
+    assert len(hatched) == 1
+    assert fig._suptitle.get_text() == "t"
+
+
+@pytest.mark.parametrize(("scale", "dtype", "n_nan"), [
+    (1.0, "float32", 0), (100.0, "float32", 1), (100.0, "float64", 0), (1000.0, "float64", 2),
+])
+def test_softmax_scale_figure_counts_the_nans(scale, dtype, n_nan):
+    fig = plots.softmax_scale_figure(scale, dtype)
+    assert f"naive gives {n_nan} nan" in fig._suptitle.get_text()
+    assert len(fig.axes[0].texts) == n_nan
+
+
+def test_live_panel_redraws_on_every_change(monkeypatch):
+    ipywidgets = pytest.importorskip("ipywidgets")
+    shown = []
+
+    class Handle:
+        def update(self, fig):
+            shown.append(fig)
+
+    def fake_display(obj, display_id=False):
+        if display_id:
+            shown.append(obj)
+            return Handle()
+        return None
+
+    monkeypatch.setattr(widgets, "display", fake_display)
+    calls = []
+
+    def draw(scale, dtype):
+        calls.append((scale, dtype))
+        return plt.figure()
+
+    scale = ipywidgets.FloatSlider(value=1.0)
+    dtype = ipywidgets.Dropdown(options=["float32", "float64"], value="float32")
+    widgets.live_panel(draw, scale=scale, dtype=dtype)
+    scale.value = 2.0
+    dtype.value = "float64"
+    assert calls == [(1.0, "float32"), (2.0, "float32"), (2.0, "float64")]
+    assert len(shown) == 3

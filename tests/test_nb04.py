@@ -1,0 +1,69 @@
+"""Notebook 04's helpers: the n-gram baselines and the figures."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from rnn_helpers import plots
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_ngram_indices_read_the_ngram_in_base_K():
+    np.testing.assert_array_equal(plots.ngram_indices([0, 1, 2, 1], 2, 3), [1, 5, 7])
+    np.testing.assert_array_equal(plots.ngram_indices([2, 0, 1], 3, 3), [2 * 9 + 0 * 3 + 1])
+    np.testing.assert_array_equal(plots.ngram_indices([2, 0, 1], 1, 3), [2, 0, 1])
+
+
+def test_ngram_log_probs_are_add_alpha_counts():
+    train = np.array([0, 1, 0, 1, 1])  # bigrams: 01, 10, 01, 11
+    logp = plots.ngram_log_probs(train, 2, 2, alpha=1.0)
+    assert logp.shape == (2, 2)
+    # after 0: counts (0, 2) + 1 -> (1, 3) / 4; after 1: counts (1, 1) + 1 -> (2, 2) / 4
+    np.testing.assert_allclose(np.exp(logp), [[0.25, 0.75], [0.5, 0.5]])
+
+
+def test_ngram_loss_unigram_matches_a_hand_computation():
+    rng = np.random.default_rng(0)
+    train, val = rng.integers(0, 5, 200), rng.integers(0, 5, 50)
+    p = (np.bincount(train, minlength=5) + 1) / (len(train) + 5)
+    assert plots.ngram_loss(train, val, 1, 5) == pytest.approx(-np.log(p[val]).mean())
+
+
+def test_ngram_loss_on_a_periodic_text():
+    text = np.tile([0, 1, 2], 100)
+    # unigram: the three symbols are equally frequent -> ln 3
+    assert plots.ngram_loss(text, text, 1, 3, alpha=1e-9) == pytest.approx(np.log(3))
+    # bigram: the next symbol is determined -> loss near 0
+    assert plots.ngram_loss(text, text, 2, 3, alpha=1e-9) < 1e-6
+
+
+def test_loss_ladder_draws_one_labelled_bar_per_model_and_the_floor():
+    fig = plots.loss_ladder(["a", "b", "c"], [3.0, 2.0, 1.0], floor=0.5)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 3
+    ticks = dict(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels()), strict=True))
+    assert [ticks[y] for y in sorted(ticks, reverse=True)] == ["a", "b", "c"]  # a on top
+    assert [t.get_text() for t in ax.texts] == ["3.000", "2.000", "1.000"]
+    assert "0.500" in ax.get_legend().get_texts()[0].get_text()
+    assert ax.get_xlabel() == "loss (nats per character)" and ax.get_title()
+
+
+def test_window_loss_figure_marks_T_ln_K_and_the_mean():
+    ax = plots.window_loss_figure(np.array([1.0, 2.0, 3.0]), T=2, K=4).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == [f"T ln K = {2 * np.log(4):.2f}", "mean = 2.00"]
+    assert ax.get_xlabel() and ax.get_ylabel() and "3 windows" in ax.get_title()
+
+
+def test_surprise_figure_reads_out_loss_bits_and_perplexity():
+    ax = plots.surprise_figure(0.5, K=4).axes[0]
+    assert ax.get_title() == "p = 0.5: loss 0.69 nats = 1.00 bits, perplexity 2"
+    point = ax.get_lines()[-1]
+    np.testing.assert_allclose(point.get_xydata(), [[0.5, np.log(2)]])
+    assert len(ax.get_lines()) == 3  # curve, uniform line, point
+    assert ax.get_xlabel() and ax.get_ylabel()

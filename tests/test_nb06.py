@@ -1,0 +1,260 @@
+"""Tests for notebook 06's figures (plots.py) and its training panel (widgets.py).
+
+The pure functions are called with set values and checked against what they must produce;
+the panel is driven as a learner would (set a slider, press Train) with a stand-in for the
+live figure, so no display is needed.
+"""
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from rnn_helpers import (
+    SGD,
+    Adagrad,
+    Adam,
+    CharVocab,
+    History,
+    Momentum,
+    init_params,
+    load_corpus,
+    plots,
+    widgets,
+)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    text = load_corpus("default")[:20_000]
+    vocab = CharVocab.from_text(text)
+    return vocab, vocab.encode(text)
+
+
+def _history(losses, norms=None):
+    h = History()
+    for i, loss in enumerate(losses):
+        h.record(loss, norms[i] if norms is not None else 1.0, 10)
+    return h
+
+
+class FakeLive:
+    """Stands in for widgets.LiveFigure: records the curves of each figure, then closes it."""
+
+    def __init__(self):
+        self.figures = []  # per figure: the y data of each line of its first axes
+
+    def show(self, fig):
+        self.figures.append([line.get_ydata() for line in fig.axes[0].lines])
+        plt.close(fig)
+
+    update = show
+
+
+# --- plots ---------------------------------------------------------------------------
+
+
+def test_compare_losses_one_line_per_run_plus_floor():
+    runs = {"SGD": _history([3.0, 2.0, 1.5]), "Adam": _history([3.0, 1.0, 0.8])}
+    fig = plots.compare_losses(runs, floor=0.5, title="Optimisers", logy=True)
+    ax = fig.axes[0]
+    assert ax.get_title() == "Optimisers"
+    assert ax.get_xlabel() == "training step" and "nats" in ax.get_ylabel()
+    assert len(ax.lines) == 3 and ax.get_yscale() == "log"
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["SGD", "Adam"]
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), runs["Adam"].smooth)
+
+
+def test_grad_norm_curves_log_scale_and_threshold():
+    runs = {"none": _history([1, 1], [10.0, 1e4]), "norm": _history([1, 1], [5.0, 6.0])}
+    fig = plots.grad_norm_curves(runs, threshold=5.0)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and len(ax.lines) == 3
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [10.0, 1e4])
+    assert "5" in ax.get_legend().get_texts()[-1].get_text()
+
+
+def test_clipping_arrows_draws_three_arrows_and_both_bounds():
+    g = np.array([4.0, 1.0])
+    fig = plots.clipping_arrows(g, np.clip(g, -2, 2), g * 2 / np.linalg.norm(g), 2.0)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2  # the square and the circle
+    assert len([t for t in ax.texts if t.arrow_patch is not None]) == 3
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("(2.00, 1.00)" in s for s in labels)  # the element-wise clipped vector
+    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_next_char_bars_ranks_by_first_distribution_and_adds_other():
+    chars = ["\n", " ", "a", "b"]
+    probs = [np.array([0.1, 0.6, 0.2, 0.1]), np.array([0.25, 0.25, 0.25, 0.25])]
+    fig = plots.next_char_bars(probs, chars, [0.5, 2.0], top=2)
+    ax0, ax1 = fig.axes
+    assert [t.get_text() for t in ax0.get_xticklabels()] == ["␣", "a", "other"]
+    np.testing.assert_allclose([p.get_height() for p in ax0.patches], [0.6, 0.2, 0.2])
+    np.testing.assert_allclose([p.get_height() for p in ax1.patches], [0.25, 0.25, 0.5])
+    assert ax1.get_title() == "temperature 2" and ax0.get_ylabel() == "probability"
+
+
+def test_loss_and_gap_plots_the_distance_to_the_floor():
+    h = _history([3.0, 2.0, 1.0])
+    h.val_steps, h.val_losses = [3], [1.2]
+    fig = plots.loss_and_gap(h, 0.5)
+    ax1, ax2 = fig.axes
+    assert ax2.get_yscale() == "log" and len(ax2.lines) == 2
+    np.testing.assert_allclose(ax2.lines[0].get_ydata(), np.array(h.smooth) - 0.5)
+    np.testing.assert_allclose(ax2.lines[1].get_ydata(), [0.7])
+    assert ax1.get_legend() is not None and ax2.get_legend() is not None
+
+
+def test_loss_and_gap_drops_points_at_or_below_the_floor():
+    fig = plots.loss_and_gap(_history([1.0, 0.1, 0.1]), 0.5)
+    assert np.all(fig.axes[1].lines[0].get_ydata() > 0)
+
+
+# --- widgets: pure functions ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, cls", [("SGD", SGD), ("Momentum", Momentum),
+                                       ("Adagrad", Adagrad), ("Adam", Adam)])
+def test_make_optimizer(name, cls):
+    opt = widgets.make_optimizer(name, 0.01)
+    assert isinstance(opt, cls) and opt.lr == 0.01
+
+
+def test_make_optimizer_rejects_unknown_names_and_bad_rates():
+    with pytest.raises(ValueError, match="RMSprop"):
+        widgets.make_optimizer("RMSprop", 0.1)
+    with pytest.raises(ValueError):
+        widgets.make_optimizer("Adam", -1.0)
+
+
+def test_clip_kwargs():
+    assert widgets.clip_kwargs("none", 5.0) == {"clip": None, "clip_norm": None}
+    assert widgets.clip_kwargs("element-wise", 5.0) == {"clip": 5.0, "clip_norm": None}
+    assert widgets.clip_kwargs("norm", 2.0) == {"clip": None, "clip_norm": 2.0}
+    with pytest.raises(ValueError, match="unknown clipping"):
+        widgets.clip_kwargs("global", 1.0)
+
+
+def test_train_config_defaults_and_checks():
+    c = widgets.train_config(hidden_size=32, lr=0.1, optimizer="Adagrad", steps=10)
+    assert c["hidden_size"] == 32 and c["optimizer"] == "Adagrad" and c["steps"] == 10
+    assert c["batch_size"] >= 8 and c["dtype"] == "float32"
+    assert "Adagrad lr=0.1, H=32" in widgets.describe_config(c)
+    with pytest.raises(ValueError, match="steps"):
+        widgets.train_config(steps=0)
+    with pytest.raises(ValueError, match="hidden_size"):
+        widgets.train_config(hidden_size=2.5)
+
+
+def test_run_training_is_deterministic_and_follows_the_config(corpus):
+    vocab, data = corpus
+    c = widgets.train_config(hidden_size=16, steps=20, seq_length=10, clipping="element-wise",
+                             clip_value=1.0, dtype="float64")
+    seen = []
+    p1, h1 = widgets.run_training(c, data, len(vocab), callback=lambda s, h: seen.append(s))
+    p2, h2 = widgets.run_training(c, data, len(vocab))
+    assert seen == list(range(20)) and h1.steps == 20
+    assert h1.losses == h2.losses
+    assert p1["W"].shape == (16, 16) and p1["W"].dtype == np.float64
+    assert h1.losses[0] == pytest.approx(math.log(len(vocab)), abs=0.1)  # starts near log K
+
+
+def test_run_training_clipping_mode_matters(corpus):
+    vocab, data = corpus
+    runs = {}
+    for mode in ("none", "norm"):
+        c = widgets.train_config(hidden_size=16, steps=5, seq_length=10, optimizer="SGD",
+                                 lr=0.05, clipping=mode, clip_value=0.01, dtype="float64")
+        runs[mode] = widgets.run_training(c, data, len(vocab))[1].losses
+    assert runs["none"][0] == runs["norm"][0] and runs["none"][1:] != runs["norm"][1:]
+
+
+def test_run_verdict():
+    assert "worse than guessing" in widgets.run_verdict(12.0, 34, 0.456)
+    assert "worse than guessing" in widgets.run_verdict(float("nan"), 34, 0.456)
+    assert widgets.run_verdict(0.556, 34, 0.456).startswith("0.100 nats per character above")
+
+
+def test_loss_figure_fixed_axes_and_floor():
+    fig = widgets.loss_figure(_history([3.5, 2.0]), 0.456, steps=100, title="live")
+    ax = fig.axes[0]
+    assert ax.get_xlim() == (0, 100) and ax.get_ylim()[0] == 0
+    assert ax.get_title() == "live" and len(ax.lines) == 3  # raw, smoothed, floor
+    assert any("0.456" in t.get_text() for t in ax.get_legend().get_texts())
+
+
+def test_live_loss_callback_redraws_every_few_steps_and_at_the_end():
+    live, bar = FakeLive(), type("Bar", (), {"value": 0})()
+    cb = widgets.live_loss_callback(live, 0.5, 10, every=4, progress=bar)
+    h = History()
+    for step in range(10):
+        h.record(1.0, 1.0, 1)
+        cb(step, h)
+    assert len(live.figures) == 3  # after steps 4, 8 and 10
+    assert bar.value == 10
+    assert len(live.figures[-1][1]) == 10  # the smoothed curve, all 10 steps
+
+
+def test_sample_preview_is_reproducible_and_starts_with_the_prime(corpus):
+    vocab, _ = corpus
+    p = init_params(len(vocab), 8, seed=0)
+    a = widgets.sample_preview(p, vocab, temperature=0.7, prime="The ", n=30, seed=1)
+    assert a == widgets.sample_preview(p, vocab, temperature=0.7, prime="The ", n=30, seed=1)
+    assert a.startswith("The ") and len(a) == 34
+
+
+# --- widgets: the panel, driven like a learner would ---------------------------------
+
+
+def test_panel_train_button_updates_plot_status_and_sample(corpus):
+    vocab, data = corpus
+    live = FakeLive()
+    panel = widgets.TrainingPanel(data, vocab, 0.456, params=init_params(len(vocab), 8, seed=3),
+                                  live=live)
+    descriptions = {panel.hidden.description, panel.lr.description, panel.optimizer.description,
+                    panel.seq_length.description, panel.clipping.description,
+                    panel.clip_value.description, panel.steps.description,
+                    panel.button.description, panel.temperature.description}
+    assert {"hidden size", "learning rate", "optimizer", "Train", "temperature"} <= descriptions
+    before = panel.sample.value
+    panel.hidden.value, panel.steps.value, panel.seq_length.value = 16, 50, 10
+    panel.button.click()
+    assert len(live.figures) >= 2  # redrawn during and after training
+    assert panel.history.steps == 50 and panel.params["W"].shape == (16, 16)
+    assert panel.sample.value != before and "Final loss" in panel.status.value
+    assert not panel.button.disabled and panel.bar.value == 50
+    sample_t1 = panel.sample.value
+    panel.temperature.value = 0.1
+    assert panel.sample.value != sample_t1
+
+
+def test_panel_reports_a_run_worse_than_guessing(corpus):
+    vocab, data = corpus
+    panel = widgets.TrainingPanel(data, vocab, 0.456, live=FakeLive())
+    assert "no model" in panel.sample.value
+    panel.hidden.value, panel.steps.value, panel.seq_length.value = 16, 50, 10
+    panel.optimizer.value, panel.lr.value, panel.clipping.value = "SGD", 1.0, "none"
+    panel.button.click()
+    assert "worse than guessing" in panel.status.value
+
+
+def test_panel_reports_a_diverged_run_and_keeps_the_old_model(corpus, monkeypatch):
+    vocab, data = corpus
+
+    def diverge(*args, **kwargs):
+        raise FloatingPointError("training diverged at step 3: the loss is inf")
+
+    monkeypatch.setattr(widgets, "run_training", diverge)
+    panel = widgets.TrainingPanel(data, vocab, 0.456, live=FakeLive())
+    panel.button.click()
+    assert "Diverged" in panel.status.value and "step 3" in panel.status.value
+    assert panel.params is None and not panel.button.disabled

@@ -1,0 +1,226 @@
+"""Notebook 07's helpers: spectral radius, the last step's gradient through Jacobian products
+(checked against finite differences and BPTT), the recall task, the figures and the widget."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from rnn_helpers import (
+    History,
+    init_params,
+    numerical_gradient,
+    plots,
+    rnn_backward,
+    rnn_forward,
+    softmax,
+    softmax_loss,
+    widgets,
+)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def small():
+    """A small float64 RNN (K=5, H=4) and one sequence of T=7."""
+    rng = np.random.default_rng(3)
+    params = init_params(5, 4, seed=1)
+    return params, rng.integers(0, 5, 7), rng.integers(0, 5, 7)
+
+
+def test_spectral_radius_is_the_largest_absolute_eigenvalue():
+    assert widgets.spectral_radius(np.diag([0.5, -2.0, 1.0])) == pytest.approx(2.0)
+    # eigenvalues 0.3 +- 1.1i: the real part would say 0.3
+    W = np.array([[0.3, -1.1], [1.1, 0.3]])
+    assert widgets.spectral_radius(W) == pytest.approx(np.hypot(0.3, 1.1))
+
+
+@pytest.mark.parametrize("rho", [0.5, 1.0, 3.0])
+def test_with_spectral_radius_rescales_W_only_and_copies(small, rho):
+    params, _, _ = small
+    before = {k: v.copy() for k, v in params.items()}
+    p = widgets.with_spectral_radius(params, rho)
+    assert widgets.spectral_radius(p["W"]) == pytest.approx(rho)
+    np.testing.assert_allclose(p["W"] / params["W"], rho / widgets.spectral_radius(params["W"]))
+    for k in ("U", "V", "b", "c"):
+        np.testing.assert_array_equal(p[k], params[k])
+        assert p[k] is not params[k]
+    for k, v in before.items():  # the original is untouched
+        np.testing.assert_array_equal(params[k], v)
+
+
+def _last_step_loss(params, inputs, targets, h0):
+    """-log y_hat_T[y_T] of the last step only, starting from h0 (written out here)."""
+    logits, _ = rnn_forward(params, inputs, h0)
+    return softmax_loss(logits[-1:], targets[-1:])[0]
+
+
+@pytest.mark.parametrize("rho", [0.5, 2.5])
+def test_last_step_grad_norms_match_finite_differences_at_every_t(small, rho):
+    params, x, y = small
+    params = widgets.with_spectral_radius(params, rho)
+    T, H = len(x), params["W"].shape[0]
+    norms = widgets.last_step_grad_norms(params, x, y)
+    assert norms.shape == (T + 1,)
+    for t in range(T + 1):
+        # dL_T/dh_t = the gradient w.r.t. the initial state of the rest of the sequence
+        if t == 0:
+            h_t = np.zeros(H)
+        else:
+            _, cache = rnn_forward(params, x[:t])
+            h_t = cache["hs"][-1, 0].copy()
+        if t < T:
+            num = numerical_gradient(lambda h=h_t, t=t: _last_step_loss(params, x[t:], y[t:], h),
+                                     h_t)
+        else:  # nothing left to run: L_T depends on h_T through the output layer only
+            do = softmax(params["V"] @ h_t + params["c"])
+            do[y[-1]] -= 1
+            num = params["V"].T @ do
+        assert norms[t] == pytest.approx(np.linalg.norm(num), rel=1e-6)
+
+
+def test_last_step_grad_norms_at_t0_match_bptt_dh0(small):
+    params, x, y = small
+    params = widgets.with_spectral_radius(params, 1.7)
+    logits, cache = rnn_forward(params, x)
+    dlogits = np.zeros_like(logits)
+    dlogits[-1] = softmax(logits[-1])
+    dlogits[-1, y[-1]] -= 1
+    _, dh0 = rnn_backward(dlogits, cache)
+    assert widgets.last_step_grad_norms(params, x, y)[0] == pytest.approx(
+        np.linalg.norm(dh0), rel=1e-12)
+
+
+def test_per_step_clipping_caps_every_norm_and_is_a_no_op_when_large():
+    params = widgets.with_spectral_radius(init_params(5, 16, seed=2), 3.0)
+    x, y = np.random.default_rng(4).integers(0, 5, (2, 30))
+    free = widgets.last_step_grad_norms(params, x, y)
+    assert free[0] > free[-1]  # radius 3 from a zero start: it grows going back
+    cap = free.max() / 4
+    clipped = widgets.last_step_grad_norms(params, x, y, max_norm=cap)
+    assert np.all(clipped <= cap * (1 + 1e-12))
+    assert np.all(clipped <= free * (1 + 1e-12))
+    np.testing.assert_allclose(
+        widgets.last_step_grad_norms(params, x, y, max_norm=10 * free.max()), free)
+
+
+def test_last_step_grad_norms_rejects_a_batch(small):
+    params, x, y = small
+    with pytest.raises(ValueError, match="one sequence"):
+        widgets.last_step_grad_norms(params, np.stack([x, x]), np.stack([y, y]))
+
+
+def test_recall_task_layout():
+    X, Y = widgets.recall_task(50, 6, np.random.default_rng(0))
+    assert X.shape == Y.shape == (50, 8)
+    symbols, distractors = widgets.RECALL_SYMBOLS, widgets.RECALL_DISTRACTORS
+    assert np.all(np.isin(X[:, 0], list(symbols)))
+    assert np.all(np.isin(X[:, 1:-1], list(distractors)))
+    assert np.all(X[:, -1] == widgets.RECALL_QUERY)
+    assert np.all(Y[:, :-1] == widgets.RECALL_BLANK)
+    np.testing.assert_array_equal(Y[:, -1], X[:, 0])
+    assert len(set(X[:, 0])) == len(symbols)  # 50 draws hit every symbol
+    assert widgets.RECALL_CHARS[widgets.RECALL_QUERY] == "?"
+    assert widgets.RECALL_CHARS[widgets.RECALL_BLANK] == "_"
+    X2, _ = widgets.recall_task(50, 6, np.random.default_rng(0))
+    np.testing.assert_array_equal(X, X2)
+
+
+def test_recall_accuracy_of_a_constant_predictor():
+    K = len(widgets.RECALL_CHARS)
+    params = init_params(K, 3, seed=0)
+    params["V"][:] = 0.0
+    params["c"][:] = 0.0
+    params["c"][2] = 1.0  # always predicts symbol 2 ('C')
+    X, Y = widgets.recall_task(200, 3, np.random.default_rng(1))
+    assert widgets.recall_accuracy(params, X, Y) == pytest.approx(np.mean(Y[:, -1] == 2))
+
+
+def test_jacobian_norms_figure_has_a_line_and_a_guide_per_radius():
+    norms = {0.5: 0.5 ** np.arange(11), 2.0: 1.5 ** np.arange(11)}
+    fig = plots.jacobian_norms_figure(norms)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    assert len(ax.lines) == 2 * len(norms) + 1  # solid, dotted guide, the legend's proxy
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), 0.5 ** np.arange(11))
+    assert "distance" in ax.get_xlabel() and ax.get_title()
+    assert len(ax.get_legend().get_texts()) == 3
+
+
+def test_saturation_figure_panels():
+    r = np.array([0.5, 1.0, 2.0, 4.0])
+    fig = plots.saturation_figure(r, [0, 0, 0.2, 0.6], [1, 0.95, 0.5, 0.2], [0.5, 0.95, 1.1, 1.3])
+    ax1, ax2 = fig.axes
+    assert ax1.get_xlabel() == ax2.get_xlabel() == "spectral radius of W"
+    assert len(ax1.lines) == 2 and len(ax2.lines) == 3
+    assert ax2.get_yscale() == "log" and ax1.get_title() and ax2.get_title()
+
+
+def test_clipping_figure_draws_each_run_and_the_threshold():
+    runs = {}
+    for name, scale in (("a", 1.0), ("b", 100.0)):
+        h = History()
+        for i in range(5):
+            h.record(scale * (3 - 0.1 * i), scale * (i + 1), 10)
+        runs[name] = h
+    fig = plots.clipping_figure(runs, max_norm=1.0, log_K=np.log(30))
+    ax1, ax2 = fig.axes
+    assert len(ax1.lines) == 3 and len(ax2.lines) == 3
+    assert ax1.get_yscale() == ax2.get_yscale() == "log"
+    np.testing.assert_allclose(ax2.lines[1].get_ydata(), runs["b"].grad_norms)
+    assert "gradient norm" in ax2.get_ylabel()
+
+
+def test_recall_figure_with_and_without_the_gradient_panel():
+    fig = plots.recall_figure([2, 5, 10], [1.0, 0.8, 0.3], 0.25)
+    assert len(fig.axes) == 1
+    fig = plots.recall_figure([2, 5, 10], [1.0, 0.8, 0.3], 0.25, grad_ratio=[0.5, 1e-3, 1e-9])
+    ax1, ax2 = fig.axes
+    assert ax2.get_yscale() == "log"
+    assert ax1.lines[1].get_ydata()[0] == 0.25  # the chance line
+    assert "chance" in ax1.get_legend().get_texts()[1].get_text()
+
+
+def test_gradient_norm_view_with_and_without_clipping(small):
+    params, x, y = small
+    fig = widgets.gradient_norm_view(params, x, y, 1.5, 5, False)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 1 and len(ax.lines[0].get_ydata()) == 6
+    assert "spectral radius 1.50" in ax.get_title() and "T = 5" in ax.get_title()
+    fig = widgets.gradient_norm_view(params, x, y, 3.0, 7, True, max_norm=0.1)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 3  # unclipped, clipped, threshold
+    assert np.all(ax.lines[1].get_ydata() <= 0.1 * (1 + 1e-12))
+    assert ax.get_yscale() == "log"
+
+
+def test_gradient_norm_explorer_redraws_when_the_radius_moves(monkeypatch, small):
+    pytest.importorskip("ipywidgets")
+    params, x, y = small
+    shown = []
+
+    class Handle:
+        def update(self, fig):
+            shown.append(fig)
+
+    def fake_display(obj, display_id=False):
+        if display_id:
+            shown.append(obj)
+            return Handle()
+        return None
+
+    monkeypatch.setattr(widgets, "display", fake_display)
+    controls = widgets.gradient_norm_explorer(params, x, y, rho=0.5, T=5)
+    assert controls["rho"].description == "spectral radius"
+    controls["rho"].value = 2.5
+    assert len(shown) == 2
+    before, after = (f.axes[0].lines[0].get_ydata() for f in shown)
+    assert not np.allclose(before, after)
+    controls["clipping"].value = False
+    assert len(shown) == 3 and len(shown[-1].axes[0].lines) == 1
+    controls["T"].value = 7
+    assert len(shown[-1].axes[0].lines[0].get_ydata()) == 8
