@@ -22,8 +22,11 @@ $(STAMP): pyproject.toml
 		| grep -v "is ignored: it is neither a file nor a directory"; test $${PIPESTATUS[0]} -eq 0
 	@touch $(STAMP)
 
+# Loopback only; prints the URL with its token and opens $$BROWSER (if set) or the default one.
+LAB_ARGS ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 test: lint pytest nbval
 
