@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
          --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
-.PHONY: setup lab test lint pytest nbval notebooks clean
+.PHONY: setup lab test lint pytest nbval notebooks student clean
 
 setup: $(STAMP)
 
@@ -46,6 +46,10 @@ nbval: $(STAMP)
 # Execute every notebook in a fresh kernel and store its outputs (before committing them).
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
+
+# A copy of the notebooks without the exercises' solutions, for a class: build/student/.
+student: $(STAMP)
+	$(BIN)/python tools/student_version.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis

@@ -9,6 +9,7 @@ stored outputs depend on the machine that ran them.
 
 from threadpoolctl import threadpool_limits as _threadpool_limits
 
+from .baselines import ngram_loss
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import (
     DATA_DIR,
@@ -21,6 +22,7 @@ from .data import (
     load_corpus,
     train_val_split,
 )
+from .diagnostics import last_step_grad_norms, spectral_radius, with_spectral_radius
 from .functional import log_softmax, softmax, softmax_loss
 from .gradcheck import (
     GradCheckReport,
@@ -41,6 +43,7 @@ from .rnn import (
     rnn_forward,
 )
 from .sampling import next_char_probs, rnn_step, sample, sample_text
+from .tasks import RECALL_CHARS, recall_accuracy, recall_task
 from .train import History, evaluate, train
 
 _threadpool_limits(limits=1, user_api="blas")

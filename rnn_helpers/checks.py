@@ -26,14 +26,35 @@ def check_value(name, got, expected, *, hint="", rtol=1e-6, atol=0.0):
     if got is None:
         print(NOT_YET)
         return False
-    if isinstance(expected, int | float | np.number) and not isinstance(expected, bool):
+    if isinstance(expected, bool | np.bool_):
+        if not isinstance(got, bool | np.bool_):
+            return _report(False, name, f"Expected True or False, got {_kind(got)}. {hint}")
+        return _report(bool(got) == bool(expected), name, hint)
+    if isinstance(expected, int | float | np.number):
         try:
             ok = bool(np.isclose(float(got), float(expected), rtol=rtol, atol=atol))
         except (TypeError, ValueError):
-            ok = False
+            return _report(False, name, f"Expected a number, got {_kind(got)}. {hint}")
+    elif type(got) is not type(expected) and not _both_numeric(got, expected):
+        return _report(False, name, f"Expected a {_kind(expected)}, got {_kind(got)}. {hint}")
     else:
-        ok = got == expected
+        try:
+            ok = bool(got == expected)
+        except (TypeError, ValueError):  # e.g. comparing arrays elementwise
+            ok = False
     return _report(ok, name, hint)
+
+
+def _kind(value):
+    """A short name for the type of ``value``: 'str', 'ndarray of shape (3,)', ..."""
+    if isinstance(value, np.ndarray):
+        return f"ndarray of shape {value.shape}"
+    return type(value).__name__
+
+
+def _both_numeric(a, b):
+    """True for two numbers of different types (int and np.int64, say)."""
+    return all(isinstance(v, int | float | np.number) for v in (a, b))
 
 
 def check_array(name, got, expected, *, hint="", rtol=1e-6, atol=1e-10):
@@ -41,7 +62,11 @@ def check_array(name, got, expected, *, hint="", rtol=1e-6, atol=1e-10):
     if got is None:
         print(NOT_YET)
         return False
-    got, expected = np.asarray(got), np.asarray(expected)
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return _report(False, name, f"Expected an array of numbers, got {_kind(got)}. {hint}")
+    expected = np.asarray(expected)
     if got.shape != expected.shape:
         return _report(False, name, f"Its shape is {got.shape}, expected {expected.shape}. {hint}")
     ok = bool(np.allclose(got, expected, rtol=rtol, atol=atol))

@@ -65,9 +65,9 @@ def loss_curves(history, *, floor=None, title="Training loss", ax=None, label=No
     steps = np.arange(1, history.steps + 1)
     prefix = f"{label}: " if label else ""
     if label is None:
-        ax.plot(steps, history.losses, color=COLORS["sky"], alpha=0.35, lw=1,
+        ax.plot(steps, history.losses, color=COLORS["sky"], alpha=0.8, lw=1,
                 label="train (each step)")
-    ax.plot(steps, history.smooth, lw=2, label=f"{prefix}train (smoothed)")
+    ax.plot(steps, history.smooth, lw=2.5, label=f"{prefix}train (smoothed)")
     if history.val_losses:
         ax.plot(history.val_steps, history.val_losses, "o-", lw=1.5, ms=4,
                 label=f"{prefix}validation")
@@ -129,8 +129,9 @@ def batch_windows(n_chars, batch_size, seq_length):
 def batch_layout(n_chars, batch_size, seq_length, *, ax=None):
     """The corpus as B horizontal stretches cut into T-character windows, numbered by step.
 
-    Window k of every row is read at step k + 1 (its number); the arrows show the hidden
-    state carried from one window of a row to the next.
+    Window k of every row is read at step k + 1 (its number). On every row, an arrow goes
+    from the last character of each window (where its final h is computed) to the first
+    character of the next window (which starts from that h).
     """
     starts = batch_windows(n_chars, batch_size, seq_length)
     B, n_windows = starts.shape
@@ -149,11 +150,18 @@ def batch_layout(n_chars, batch_size, seq_length, *, ax=None):
             if fontsize:
                 ax.text(k * T + T / 2, b, str(k + 1), ha="center", va="center",
                         fontsize=fontsize)
-    for k in range(min(n_windows - 1, 10)):  # the state carried along row 0
-        ax.annotate("", xy=(k * T + 1.35 * T, -0.36), xytext=(k * T + 0.65 * T, -0.36),
-                    arrowprops={"arrowstyle": "->", "color": COLORS["red"], "lw": 1.5,
-                                "connectionstyle": "arc,angleA=90,angleB=90,armA=12,"
-                                                   "armB=12,rad=4"})
+    if stretch <= 60:  # white ticks between characters, top and bottom of each row
+        x, y = (a.ravel() for a in np.meshgrid(np.arange(1, n_windows * T), np.arange(B)))
+        for y0, y1 in ((-0.35, -0.25), (0.25, 0.35)):
+            ax.vlines(x, y + y0, y + y1, color="white", lw=0.8)
+    if n_windows <= 40:  # the state carried over every window boundary of every row
+        for b, k in np.ndindex(B, n_windows - 1):
+            end = (k + 1) * T  # window k ends here; window k + 1 starts here
+            ax.annotate("", xy=(end + 0.5, b - 0.35), xytext=(end - 0.5, b - 0.35),
+                        arrowprops={"arrowstyle": "-|>", "color": COLORS["red"], "lw": 1.5,
+                                    "shrinkA": 0, "shrinkB": 0, "mutation_scale": 10,
+                                    "connectionstyle": "arc,angleA=90,angleB=90,armA=7,"
+                                                       "armB=7,rad=3"})
     ax.add_patch(mpl.patches.Rectangle((-0.25, -0.45), T + 0.5, B - 0.1, fill=False,
                                        edgecolor=COLORS["red"], ls="--", lw=2))
     handles = [
@@ -164,7 +172,8 @@ def batch_layout(n_chars, batch_size, seq_length, *, ax=None):
     ]
     if n_windows > 1:
         handles.insert(1, mpl.lines.Line2D([], [], color=COLORS["red"], lw=1.5, marker=">",
-                                           label="hidden state carried over"))
+                                           label="h carried over: end of a window → start "
+                                                 "of the next"))
     fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False)
     ax.set_xlim(-1, stretch + 1)
     ax.set_ylim(B - 0.4, -1.1)
@@ -174,7 +183,6 @@ def batch_layout(n_chars, batch_size, seq_length, *, ax=None):
            title=f"{n_chars} characters as B = {B} row{'s' * (B > 1)} of {stretch}, "
                  f"T = {T}: {n_windows} step{'s' * (n_windows > 1)} per pass")
     return fig
-
 
 
 # --- 02: the forward pass -----------------------------------------------------
@@ -256,10 +264,11 @@ def activation_histograms(results, titles, *, ncols=None, suptitle=None):
     return fig
 
 
-def hidden_heatmaps(hs, text, titles):
+def hidden_heatmaps(hs, text, titles, *, order=None, ylabel="hidden unit"):
     """Heatmaps of hidden states (hidden units x characters), one panel per model, stacked.
 
     hs: list of (T, H) arrays h_1..h_T; text: the T input characters (x tick labels).
+    order: optional (H,) unit indices, drawn top to bottom in every panel.
     """
     if len(hs) != len(titles) or not hs:
         raise ValueError("give one title per hidden-state array, and at least one")
@@ -269,14 +278,15 @@ def hidden_heatmaps(hs, text, titles):
         h = np.asarray(h)
         if h.ndim != 2 or h.shape[0] != T:
             raise ValueError(f"each hidden-state array must be (T, H) with T = {T}")
+        if order is not None:
+            h = h[:, order]
         im = ax.imshow(h.T, aspect="auto", cmap="PuOr_r", vmin=-1, vmax=1,
                        interpolation="nearest")
         ax.set_xticks(np.arange(T), [char_label(ch) for ch in text], family="monospace")
         ax.grid(False)
-        ax.set(xlabel="input character $x_t$ (time step t)", ylabel="hidden unit", title=title)
+        ax.set(xlabel="input character $x_t$ (time step t)", ylabel=ylabel, title=title)
         fig.colorbar(im, ax=ax, label="$h_t$ (tanh output)", pad=0.01)
     return fig
-
 
 
 # --- 03: softmax and numerical stability --------------------------------------
@@ -335,7 +345,7 @@ def overflow_figure(zs, sweeps):
 
 
 def shift_error(offsets, base, dtype):
-    """Max relative error of softmax(c + base) computed in ``dtype``, for each offset c.
+    """Max relative error of softmax(s + base) computed in ``dtype``, for each offset s.
 
     offsets: (N,), base: (K,). The exact answer is softmax(base) (shift invariance), taken
     in float64. Returns (N,) float64: max_i |p_i - p*_i| / p*_i.
@@ -361,77 +371,75 @@ def precision_figure(offsets, errors):
         ax.plot(offsets, eps * offsets, ls="--", color=color, lw=1,
                 label=f"{name} eps x offset")
     ax.set(xscale="log", yscale="log", ylim=(1e-17, 10),
-           xlabel="offset c added to every logit",
+           xlabel="offset s added to every logit",
            ylabel="max relative error of softmax",
-           title="Precision: softmax(c + z) in float32 vs float64")
+           title="Precision: softmax(s + z) in float32 vs float64")
     ax.legend(fontsize=10)
     return fig
 
 
-def softmax_bars(naive, stable, *, title=""):
-    """Two bar charts side by side: naive (nan drawn as a hatched bar labelled "nan") and stable.
+def softmax_at_scale(scale, dtype="float64", base=SOFTMAX_DEMO_LOGITS):
+    """Naive and stable softmax of z = scale * base in ``dtype``: (naive, stable), each (K,)."""
+    z = (scale * np.asarray(base, np.float64)).astype(dtype)
+    return naive_softmax(z, dtype), softmax(z)
 
-    naive, stable: (K,) probabilities.
+
+def softmax_pair_bars(ax, naive, stable, *, nan_text=True):
+    """Naive (orange) and stable (blue) probabilities side by side for each entry of z.
+
+    naive, stable: (K,). A nan is drawn as a hatched red bar up to the "nan" row.
+    Returns the number of nan entries of ``naive``.
     """
-    fig, axes = new_figure(2, sharey=True, height=3.6)
     x = np.arange(len(stable))
-    for ax, p, name, color in ((axes[0], naive, "naive exp(z) / sum exp(z)", COLORS["orange"]),
-                               (axes[1], stable, "stable (max trick)", COLORS["blue"])):
-        p = np.asarray(p, np.float64)
-        bad = np.isnan(p)
-        ax.bar(x[~bad], p[~bad], color=color)
-        ax.bar(x[bad], np.full(bad.sum(), NAN_ROW), fill=False, hatch="//",
-               edgecolor=COLORS["red"], lw=1.5)
+    naive = np.asarray(naive, np.float64)
+    bad = np.isnan(naive)
+    ax.bar(x[~bad] - 0.2, naive[~bad], width=0.4, color=COLORS["orange"], label="naive")
+    ax.bar(x + 0.2, np.asarray(stable, np.float64), width=0.4, color=COLORS["blue"],
+           label="stable (max trick)")
+    ax.bar(x[bad] - 0.2, np.full(bad.sum(), NAN_ROW), width=0.4, fill=False, hatch="//",
+           edgecolor=COLORS["red"], lw=1.5, label="naive = nan")
+    if nan_text:
         for i in x[bad]:
-            ax.text(i, NAN_ROW / 2, "nan", ha="center", va="center", color=COLORS["red"],
-                    fontsize=13, fontweight="bold", bbox={"color": "white", "pad": 1})
-        ax.set(xticks=x, xlabel="entry i of z", title=name)
-        _nan_row(ax)
-    axes[0].set_ylabel("probability")
-    if title:
-        fig.suptitle(title)
-    return fig
+            ax.text(i - 0.2, NAN_ROW / 2, "nan", ha="center", va="center", rotation=90,
+                    color=COLORS["red"], fontsize=11, fontweight="bold",
+                    bbox={"color": "white", "pad": 1})
+    ax.set_xticks(x)
+    ax.grid(axis="x", visible=False)
+    _nan_row(ax, ticks=(0.0, 0.5, 1.0))
+    return int(bad.sum())
 
 
 def softmax_scale_figure(scale, dtype="float64", base=SOFTMAX_DEMO_LOGITS):
     """The 03 widget's view: naive vs stable softmax of ``scale * base`` in ``dtype``."""
-    z = (scale * np.asarray(base, np.float64)).astype(dtype)
-    naive = naive_softmax(z, dtype)
-    n_nan = int(np.isnan(naive).sum())
-    title = f"{dtype}, z = {scale:.4g} x base (max {float(z.max()):.4g}): naive gives {n_nan} nan"
-    return softmax_bars(naive, softmax(z), title=title)
+    fig, ax = new_figure(width=7.5, height=4.0)
+    n_nan = softmax_pair_bars(ax, *softmax_at_scale(scale, dtype, base))
+    zmax = scale * max(base)
+    ax.set(xlabel="entry i of z", ylabel="probability",
+           title=f"{dtype}, z = {scale:.4g} x base (max {zmax:.4g}): naive gives {n_nan} nan")
+    ax.legend(loc="center right", fontsize=10)
+    return fig
+
+
+def softmax_scale_grid(scales=(1, 10, 100, 1000), dtypes=("float32", "float64"),
+                       base=SOFTMAX_DEMO_LOGITS):
+    """Small multiples of ``softmax_pair_bars``: one row per dtype, one column per scale."""
+    fig, axes = new_figure(len(scales), len(dtypes), width=13, height=2.6 * len(dtypes) + 0.9,
+                           sharex=True, sharey=True)
+    axes = np.asarray(axes).reshape(len(dtypes), len(scales))
+    for row, dtype in zip(axes, dtypes, strict=True):
+        for ax, scale in zip(row, scales, strict=True):
+            n_nan = softmax_pair_bars(ax, *softmax_at_scale(scale, dtype, base), nan_text=False)
+            ax.set_title(f"{dtype}, scale {scale:g}: {n_nan} nan", fontsize=12)
+        row[0].set_ylabel("probability")
+    for ax in axes[-1]:
+        ax.set_xlabel("entry i of z")
+    handles, labels = axes[-1, -1].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3)
+    fig.suptitle("Softmax of scale x base: spread, then one-hot; past ln(max) the naive one is nan")
+    return fig
 
 
 # --- 04: the loss -------------------------------------------------------------
-
-
-def ngram_indices(data, n, K):
-    """Index of each n-gram of ``data`` (1-D ints in [0, K)) in base K: (len(data) - n + 1,)."""
-    data = np.asarray(data, np.int64)
-    m = len(data) - n + 1
-    ix = np.zeros(m, np.int64)
-    for i in range(n):
-        ix = ix * K + data[i:i + m]
-    return ix
-
-
-def ngram_log_probs(train, n, K, alpha=1.0):
-    """log p(next | previous n - 1 characters) from counts on ``train`` plus ``alpha``.
-
-    Add-alpha smoothing (alpha = 1: add-one, Laplace). Returns (K**(n-1), K): row = context
-    in base K, column = next character. n = 1 is the unigram model (one row).
-    """
-    counts = np.bincount(ngram_indices(train, n, K), minlength=K**n).reshape(-1, K) + alpha
-    return np.log(counts) - np.log(counts.sum(axis=1, keepdims=True))
-
-
-def ngram_loss(train, val, n, K, alpha=1.0):
-    """Mean loss (nats per character) on ``val`` of the n-gram model counted on ``train``.
-
-    train, val: 1-D int arrays in [0, K). The first n - 1 characters of ``val`` serve only
-    as context. Memory grows as K**n: keep n <= 4 for K of a few dozen.
-    """
-    return float(-ngram_log_probs(train, n, K, alpha).reshape(-1)[ngram_indices(val, n, K)].mean())
 
 
 def loss_ladder(names, losses, *, floor=None, title="Loss per character on validation"):
@@ -472,24 +480,76 @@ def window_loss_figure(losses, T, K):
     return fig
 
 
-def surprise_figure(p, *, K=None):
-    """The loss -ln p against the probability p of the correct character, p highlighted.
+def char_surprises(grammar, text):
+    """The source's surprise at each character: -ln p(text[i] | text[:i]) under ``grammar``.
 
+    grammar: a ``grammar.Grammar``; text: starts a sentence and ends at a token boundary.
+    p(next character) sums the probabilities of the current state's tokens that agree with
+    the partial word so far, so each token's surprise -ln q is spread over the characters
+    that narrow the choice down. Returns (len(text),) nats, summing to ``grammar.nll(text)``.
+    """
+    out = []
+    for state, token in grammar.parse(text):
+        transitions = grammar.states[state]
+        mass = [sum(q for tok, q, _ in transitions if tok.startswith(token[:i]))
+                for i in range(len(token) + 1)]  # mass[0] = 1, mass[-1] = q(token)
+        out += [np.log(mass[i]) - np.log(mass[i + 1]) for i in range(len(token))]
+    return np.array(out)
+
+
+def char_surprise_figure(tokens, surprises):
+    """Bars of the per-character surprise, grouped by token, each token's total above it.
+
+    tokens: the tokens of the text in order (e.g. from ``grammar.parse``); surprises:
+    (sum of their lengths,) nats, e.g. from ``char_surprises``.
+    """
+    surprises = np.asarray(surprises, np.float64)
+    fig, ax = new_figure(width=max(7.5, 0.42 * len(surprises) + 1.5), height=4.2)
+    top = 1.25 * surprises.max()
+    start = 0
+    for j, token in enumerate(tokens):
+        x = np.arange(start, start + len(token))
+        ax.bar(x, surprises[x], color=COLORS["blue"] if j % 2 == 0 else COLORS["sky"])
+        ax.plot([x[0] - 0.4, x[-1] + 0.4], [top * 0.93] * 2, color=COLORS["black"], lw=1)
+        ax.text(x.mean(), top * 0.95, f"{surprises[x].sum():.2f}", ha="center", va="bottom")
+        start += len(token)
+    chars = "".join(tokens)
+    ax.set_xticks(np.arange(len(chars)), [char_label(ch) for ch in chars])
+    ax.set_ylim(0, top * 1.08)
+    ax.grid(axis="x", visible=False)
+    ax.set(xlabel="character (bars of one colour: one choice of the grammar)",
+           ylabel="-ln p(character | text so far) (nats)",
+           title=f"Surprise per character: {surprises.sum():.2f} nats in all, "
+                 f"per choice above the bars")
+    return fig
+
+
+def surprise_figure(p, *, K=None):
+    """The loss -ln p against the probability p of the correct character (log p axis).
+
+    On a log axis -ln p is a straight line: each halving of p (the grey dots) adds ln 2
+    nats, one bit (the right axis).
     The title reads out the loss in nats and bits and the perplexity 1/p. K: also mark
     the uniform guess p = 1/K.
     """
     fig, ax = new_figure(width=7.5, height=4.2)
-    ps = np.linspace(1e-3, 1, 500)
+    ps = np.logspace(-3, 0, 300)
     ax.plot(ps, -np.log(ps), color=COLORS["blue"], lw=2, label="loss = -ln p")
+    halvings = 2.0 ** -np.arange(10)
+    ax.plot(halvings, -np.log(halvings), "o", color=COLORS["black"], ms=4, alpha=0.6,
+            label="p = 1, 1/2, 1/4, ...: +1 bit each")
     if K is not None:
         ax.axvline(1 / K, color=COLORS["black"], ls=":", lw=1.2, label=f"uniform guess, p = 1/{K}")
     ax.plot([p], [-np.log(p)], "o", color=COLORS["red"], ms=11, label="your p")
-    ax.set(xlim=(0, 1.02), ylim=(-0.2, 7.2),
-           xlabel="probability p of the correct character",
+    ax.set(xscale="log", xlim=(8e-4, 1.25), ylim=(-0.2, 7.2),
+           xlabel="probability p of the correct character (log scale)",
            ylabel="loss (nats)",
            title=(f"p = {p:.3g}: loss {-np.log(p):.2f} nats = {-np.log2(p):.2f} bits, "
                   f"perplexity {1 / p:.3g}"))
-    ax.legend(loc="upper right")
+    bits = ax.secondary_yaxis("right", functions=(lambda n: n / np.log(2),
+                                                  lambda b: b * np.log(2)))
+    bits.set(yticks=np.arange(11), ylabel="loss (bits)")
+    ax.legend(loc="upper right", fontsize=10)
     return fig
 
 
@@ -574,19 +634,23 @@ def hidden_grad_figure(check):
     return fig
 
 
-
 # --- 06: training and sampling ------------------------------------------------
 
 
-def compare_losses(histories, *, floor=None, title="Training loss", logy=False, ax=None):
+def compare_losses(histories, *, floor=None, title="Training loss", logy=False, ax=None,
+                   raw=True):
     """Smoothed training loss per character of several runs, one line each.
 
     histories: dict label -> ``train.History``. floor: the best achievable loss (dashed).
     logy: log scale, for runs whose losses span decades (e.g. a diverging one).
+    raw: also draw each run's per-step losses, thin and pale, in the run's colour.
     """
     fig, ax = (ax.figure, ax) if ax is not None else new_figure()
     for label, history in histories.items():
-        ax.plot(np.arange(1, history.steps + 1), history.smooth, lw=2, label=label)
+        steps = np.arange(1, history.steps + 1)
+        line, = ax.plot(steps, history.smooth, lw=2.5, label=label, zorder=3)
+        if raw:
+            ax.plot(steps, history.losses, lw=0.8, alpha=0.45, color=line.get_color(), zorder=2)
     if floor is not None:
         ax.axhline(floor, color=COLORS["black"], ls="--", lw=1.2,
                    label=f"entropy rate {floor:.3f} (best possible)")
@@ -600,47 +664,52 @@ def compare_losses(histories, *, floor=None, title="Training loss", logy=False, 
 def grad_norm_curves(histories, *, threshold=None, title="Gradient norm", ax=None):
     """Global gradient norm ||g|| before clipping at every step, several runs, log scale.
 
-    histories: dict label -> ``train.History``. threshold: the clipping bound (dashed).
+    histories: dict label -> ``train.History``. threshold: a clipping bound, or a list of
+    them (one black line each: dashed, dotted, ...).
     """
     fig, ax = (ax.figure, ax) if ax is not None else new_figure()
     for label, history in histories.items():
         ax.plot(np.arange(1, history.steps + 1), history.grad_norms, lw=1.2, label=label)
-    if threshold is not None:
-        ax.axhline(threshold, color=COLORS["black"], ls="--", lw=1.2,
-                   label=f"clipping bound {threshold:g}")
+    bounds = [] if threshold is None else np.atleast_1d(threshold)
+    for i, bound in enumerate(bounds):
+        ls = ["--", ":", "-."][i % 3]
+        ax.axhline(bound, color=COLORS["black"], ls=ls, lw=1.5,
+                   label=rf"clipping bound $\kappa$ = {bound:g}")
     ax.set_yscale("log")
     ax.set(xlabel="training step", ylabel="gradient norm ||g|| (before clipping)", title=title)
     ax.legend()
     return fig
 
 
-def clipping_arrows(g, g_elementwise, g_norm, c, *, ax=None):
-    """A 2-D gradient g (2,) and its element-wise (to [-c, c]) and norm (to length c) clips."""
+def clipping_arrows(g, g_elementwise, g_norm, kappa, *, ax=None):
+    """A 2-D gradient g (2,) and its element-wise (to [-kappa, kappa]) and norm clips.
+
+    g is drawn wide and pale underneath, so a clipped arrow lying along it (the norm clip
+    always does) leaves it visible on both sides.
+    """
     fig, ax = (ax.figure, ax) if ax is not None else new_figure(width=6.2, height=5.2)
-    square = plt.Rectangle((-c, -c), 2 * c, 2 * c, fill=False, ls=":", lw=1.5,
-                           color=COLORS["orange"], label=f"element-wise bound: |g_i| <= {c:g}")
-    circle = plt.Circle((0, 0), c, fill=False, ls="--", lw=1.5, color=COLORS["blue"],
-                        label=f"norm bound: ||g|| <= {c:g}")
+    square = plt.Rectangle((-kappa, -kappa), 2 * kappa, 2 * kappa, fill=False, ls=":", lw=1.5,
+                           color=COLORS["orange"],
+                           label=rf"element-wise bound: $|g_i| \leq \kappa$ = {kappa:g}")
+    circle = plt.Circle((0, 0), kappa, fill=False, ls="--", lw=1.5, color=COLORS["blue"],
+                        label=rf"norm bound: $\|g\| \leq \kappa$ = {kappa:g}")
     ax.add_patch(square)
     ax.add_patch(circle)
-    arrows = [(g, COLORS["black"], "gradient g"),
-              (g_elementwise, COLORS["orange"], "element-wise clipped"),
-              (g_norm, COLORS["blue"], "norm clipped")]
-    for v, color, label in arrows:
+    arrows = [(g, COLORS["black"], "gradient g", 7, 0.45, 26),
+              (g_elementwise, COLORS["orange"], "element-wise clipped", 2.5, 1.0, 18),
+              (g_norm, COLORS["blue"], "norm clipped", 2.5, 1.0, 18)]
+    for v, color, label, lw, alpha, head in arrows:
         ax.annotate("", xy=(v[0], v[1]), xytext=(0, 0),
-                    arrowprops=dict(arrowstyle="-|>", color=color, lw=2.5, mutation_scale=18))
-        ax.plot([], [], color=color, lw=2.5, label=f"{label} ({v[0]:.2f}, {v[1]:.2f})")
-    r = 1.15 * max(np.abs(np.asarray(g)).max(), c)
+                    arrowprops=dict(arrowstyle="-|>", color=color, lw=lw, alpha=alpha,
+                                    mutation_scale=head, shrinkA=0, shrinkB=0))
+        ax.plot([], [], color=color, lw=lw, alpha=alpha,
+                label=f"{label} ({v[0]:.2f}, {v[1]:.2f})")
+    r = 1.15 * max(np.abs(np.asarray(g)).max(), kappa)
     ax.set(xlim=(-0.3 * r, r), ylim=(-0.3 * r, r), aspect="equal",
-           xlabel="g_1 (gradient component 1)", ylabel="g_2 (gradient component 2)",
-           title=f"Clipping a 2-D gradient at c = {c:g}")
+           xlabel="$g_1$ (gradient component 1)", ylabel="$g_2$ (gradient component 2)",
+           title=rf"Clipping a 2-D gradient at $\kappa$ = {kappa:g}")
     ax.legend(loc="upper left", fontsize=10)
     return fig
-
-
-def _char_label(ch):
-    """A visible label for a character: space and newline get symbols."""
-    return {" ": "␣", "\n": "↵"}.get(ch, ch)
 
 
 def next_char_bars(probs, chars, temperatures, *, top=10, title="Next character"):
@@ -652,7 +721,7 @@ def next_char_bars(probs, chars, temperatures, *, top=10, title="Next character"
     fig, axes = new_figure(len(probs), sharey=True, height=3.9)
     axes = np.atleast_1d(axes)
     order = np.argsort(-np.asarray(probs[0]), kind="stable")[:top]
-    labels = [_char_label(chars[i]) for i in order] + ["other"]
+    labels = [char_label(chars[i]) for i in order] + ["other"]
     heights = [np.append(np.asarray(p)[order], max(0.0, 1.0 - np.asarray(p)[order].sum()))
                for p in probs]
     top_y = min(1.0, 1.15 * max(h.max() for h in heights))
@@ -744,8 +813,8 @@ def saturation_figure(radii, saturated, tanh_grad, factor):
 def clipping_figure(runs, *, max_norm=None, log_K=None):
     """Two panels against the training step: loss per character and gradient norm (log y).
 
-    runs: dict label -> ``train.History``. max_norm: the clipping threshold (a line on the
-    norms panel). log_K: the loss of uniform guessing (a line on the loss panel).
+    runs: dict label -> ``train.History``. max_norm: the clipping bound kappa (a line on the
+    norms panel). log_K: ln K, the loss of uniform guessing (a line on the loss panel).
     """
     fig, (ax1, ax2) = new_figure(2, height=4.0)
     for (label, h), color in zip(runs.items(), CYCLE, strict=False):
@@ -754,10 +823,10 @@ def clipping_figure(runs, *, max_norm=None, log_K=None):
         ax2.plot(steps, h.grad_norms, color=color, lw=1.2, label=label)
     if log_K is not None:
         ax1.axhline(log_K, color=COLORS["black"], ls="--", lw=1.2,
-                    label=f"uniform guess, log K = {log_K:.2f}")
+                    label=f"uniform guess, ln K = {log_K:.2f}")
     if max_norm is not None:
         ax2.axhline(max_norm, color=COLORS["black"], ls="--", lw=1.2,
-                    label=f"clipping threshold {max_norm:g}")
+                    label=rf"clipping bound $\kappa$ = {max_norm:g}")
     ax1.set(yscale="log", xlabel="training step", ylabel="loss (nats per character)",
             title="Loss")
     ax2.set(yscale="log", xlabel="training step", ylabel="gradient norm (before clipping)",
@@ -767,12 +836,13 @@ def clipping_figure(runs, *, max_norm=None, log_K=None):
     return fig
 
 
-def recall_figure(ks, accuracy, chance, *, grad_ratio=None):
+def recall_figure(ks, accuracy, chance, *, grad_ratios=None):
     """Accuracy of the final recall against the number of distractors k, with chance level;
-    with grad_ratio (n,), a second panel: ||dL_T/dh_1|| / ||dL_T/dh_T|| against k (log y).
+    with grad_ratios (dict label -> (n,)), a second panel: ||dL_T/dh_1|| / ||dL_T/dh_T||
+    against k (log y), a line per label (e.g. at initialisation, after training).
     """
     ks = np.asarray(ks)
-    ncols = 1 if grad_ratio is None else 2
+    ncols = 1 if grad_ratios is None else 2
     fig, axes = new_figure(ncols, height=4.0)
     ax1 = axes if ncols == 1 else axes[0]
     ax1.plot(ks, accuracy, "o-", color=COLORS["blue"], ms=6, lw=2, label="plain RNN")
@@ -781,33 +851,47 @@ def recall_figure(ks, accuracy, chance, *, grad_ratio=None):
             ylabel="recall accuracy (fraction)", ylim=(0, 1.05),
             title="Recalling the first symbol")
     ax1.legend()
-    if grad_ratio is not None:
+    if grad_ratios is not None:
         ax2 = axes[1]
-        ax2.plot(ks, grad_ratio, "o-", color=COLORS["red"], ms=6, lw=2)
+        styles = zip((COLORS["red"], COLORS["green"], COLORS["purple"]), ("s--", "o-", "^-"),
+                     strict=False)
+        for (label, ratio), (color, style) in zip(grad_ratios.items(), styles, strict=False):
+            ax2.plot(ks, ratio, style, color=color, ms=6, lw=2, label=label)
         ax2.set(yscale="log", xlabel="distractors k",
                 ylabel=r"$\Vert\partial L_T/\partial h_1\Vert \,/\, "
                        r"\Vert\partial L_T/\partial h_T\Vert$",
                 title="Gradient reaching the symbol")
+        ax2.legend()
     return fig
 
 
-def gradient_norms_figure(norms, *, clipped=None, max_norm=None, rho=None):
-    """||dL_T/dh_t|| against t = 0..T (log y); with clipped, the per-step clipped curve too.
+def gradient_norms_figure(norms, *, per_step=None, global_scale=None, max_norm=None,
+                          rho=None):
+    """||dL_T/dh_t|| against the distance T - t (log y), t = 0..T, with the clipping curves.
 
-    norms, clipped: (T + 1,). max_norm: the clipping threshold, drawn when clipped is given.
+    norms, per_step: (T + 1,) indexed by t; per_step is the curve clipped to norm <= max_norm
+    at every step. global_scale: the one factor that global-norm clipping of the parameter
+    gradient applies to every step (drawn as norms * global_scale). max_norm: kappa.
     """
     norms = np.asarray(norms)
-    t = np.arange(len(norms))
-    fig, ax = new_figure(width=8, height=4.2)
-    ax.plot(t, norms, color=COLORS["blue"], lw=2, label="no clipping")
-    if clipped is not None:
-        ax.plot(t, clipped, color=COLORS["orange"], lw=2, ls="--",
-                label="clipped at each step")
-        if max_norm is not None:
-            ax.axhline(max_norm, color=COLORS["black"], lw=1, ls=":",
-                       label=f"threshold {max_norm:g}")
+    k = np.arange(len(norms))  # distance T - t: reverse the index t
+    clipping = per_step is not None or global_scale is not None
+    fig, ax = new_figure(width=8, height=5.2 if clipping else 4.2)
+    ax.plot(k, norms[::-1], color=COLORS["blue"], lw=2, label="no clipping")
+    if global_scale is not None:
+        ax.plot(k, global_scale * norms[::-1], color=COLORS["green"], lw=2, ls="-.",
+                label=f"global-norm clipping (rh.train's clip_norm): all × {global_scale:.2g}")
+    if per_step is not None:
+        ax.plot(k, np.asarray(per_step)[::-1], color=COLORS["orange"], lw=2, ls="--",
+                label="per-step clipping (a variant)")
+    if max_norm is not None and clipping:
+        ax.axhline(max_norm, color=COLORS["black"], lw=1, ls=":",
+                   label=rf"$\kappa$ = {max_norm:g} (per-step bound)")
     rho_text = f", spectral radius {rho:.2f}" if rho is not None else ""
-    ax.set(yscale="log", xlabel="time step t", ylabel=GRAD_NORM_LABEL,
+    ax.set(yscale="log", xlabel="distance in time T - t (steps)", ylabel=GRAD_NORM_LABEL,
            title=f"Gradient of the last step's loss (T = {len(norms) - 1}{rho_text})")
-    ax.legend(loc="best")
+    if clipping:  # four curves cross the whole plot: the legend goes below it
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+    else:
+        ax.legend(loc="best")
     return fig

@@ -50,6 +50,16 @@ class History:
         self.smooth.append((self.beta * prev + (1 - self.beta) * loss) / (1 - self.beta**n))
         self.chars += chars
 
+    def recent_loss(self, n=50):
+        """Mean training loss per character over the last ``n`` steps.
+
+        A better "final loss" than ``smooth[-1]``, whose moving average lags about
+        1 / (1 - beta) = 100 steps behind: too far for a run of a few hundred steps.
+        """
+        if not self.losses:
+            raise ValueError("no training steps recorded yet")
+        return float(np.mean(self.losses[-n:]))
+
     @property
     def steps(self):
         """Number of training steps recorded."""

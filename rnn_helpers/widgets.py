@@ -15,7 +15,8 @@ import numpy as np
 from IPython.display import display
 
 from . import plots
-from .functional import softmax, softmax_loss
+from .diagnostics import last_step_grad_norms, with_spectral_radius
+from .functional import softmax_loss
 from .gradcheck import numerical_gradient
 from .optim import SGD, Adagrad, Adam, Momentum
 from .plots import eps_vcurve, gradient_norms_figure
@@ -87,16 +88,38 @@ def scaled_params(vocab_size, hidden_size, scale, *, seed=0):
     return params
 
 
+def tiny_params(vocab_size, hidden_size, *, std=0.01, seed=0):
+    """min-char-rnn's initialisation: U, W, V = std x a standard normal; b, c zero."""
+    params = init_params(vocab_size, hidden_size, seed=seed)
+    rng = np.random.default_rng(seed)
+    for name in ("U", "W", "V"):
+        params[name] = std * rng.standard_normal(params[name].shape)
+    return params
+
+
+def init_regimes(vocab_size, hidden_size, *, seed=0):
+    """The three initialisations of notebook 02, by name: tiny, default and large (5 x).
+
+    Returns a dict {name: params}; "default" is ``init_params(..., seed=seed)`` itself.
+    """
+    return {
+        "tiny: 0.01 * randn": tiny_params(vocab_size, hidden_size, seed=seed),
+        "default: uniform ±1/sqrt(n)": init_params(vocab_size, hidden_size, seed=seed),
+        "large: uniform ±5/sqrt(n)": scaled_params(vocab_size, hidden_size, 5.0, seed=seed),
+    }
+
+
 def activation_histogram(h, *, bins=50, threshold=0.95):
     """Histogram of activations h (any shape) on [-1, 1].
 
     Returns a dict: edges (bins+1,), fraction (bins,) of all values per bin (sums to 1),
-    saturated (the fraction with |h| > threshold) and threshold.
+    saturated (the fraction with |h| > threshold), threshold, and std (of all values).
     """
     h = np.asarray(h, dtype=np.float64).ravel()
     counts, edges = np.histogram(np.clip(h, -1, 1), bins=bins, range=(-1, 1))
     return {"edges": edges, "fraction": counts / h.size,
-            "saturated": float(np.mean(np.abs(h) > threshold)), "threshold": threshold}
+            "saturated": float(np.mean(np.abs(h) > threshold)), "threshold": threshold,
+            "std": float(h.std())}
 
 
 def init_scale_histogram(scale, hidden_size, inputs, *, vocab_size, seed=0, bins=50):
@@ -109,6 +132,43 @@ def init_scale_histogram(scale, hidden_size, inputs, *, vocab_size, seed=0, bins
 def init_scale_title(scale, hidden_size):
     """The panel title for one (scale, H) setting."""
     return f"uniform ±{scale:.3g}/sqrt(n), H = {hidden_size}"
+
+
+def init_scale_runs(scales, sizes, inputs, *, vocab_size, seed=0):
+    """``init_scale_histogram`` for every (scale, H): a dict {(scale, H): result}."""
+    return {(scale, size): init_scale_histogram(scale, size, inputs, vocab_size=vocab_size,
+                                                seed=seed)
+            for scale in scales for size in sizes}
+
+
+def init_scale_table(runs):
+    """A text table of ``init_scale_runs``: one line per scale, std(h) and |h| > 0.95 per H."""
+    scales = sorted({scale for scale, _ in runs})
+    sizes = sorted({size for _, size in runs})
+    w = 9 * len(sizes)
+    heads = "".join(f"{f'H = {n}':>9}" for n in sizes)
+    lines = [f"{'':5} {'std of h':^{w}}   {'fraction |h| > 0.95':^{w}}",
+             f"{'scale':5} {heads}   {heads}"]
+    for scale in scales:
+        std = "".join(f"{runs[scale, n]['std']:9.3f}" for n in sizes)
+        sat = "".join(f"{runs[scale, n]['saturated']:9.1%}" for n in sizes)
+        lines.append(f"{scale:5.3g} {std}   {sat}")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def lag1_autocorrelation(h):
+    """Lag-1 autocorrelation of each unit's activations over time: h (T, H) -> (H,).
+
+    Near 1: the unit keeps its value from one step to the next; near 0 or below: it
+    changes at every step. A constant unit gets 0.
+    """
+    h = np.asarray(h, dtype=np.float64)
+    if h.ndim != 2 or h.shape[0] < 2:
+        raise ValueError(f"h must be (T, H) with T >= 2, got shape {h.shape}")
+    d = h - h.mean(axis=0)
+    var = (d**2).sum(axis=0)
+    cov = (d[:-1] * d[1:]).sum(axis=0)
+    return np.divide(cov, var, out=np.zeros_like(var), where=var > 1e-12)
 
 
 def init_scale_explorer(inputs, vocab_size, *, scale=1.0, hidden_size=64, seed=0):
@@ -164,6 +224,31 @@ def live_panel(draw, **controls):
 STENCIL_ORDERS = {"two-point (order 2)": 2, "four-point (order 4)": 4}
 
 
+def gradcheck_sample(params, inputs, targets, n, *, eps=1e-5, order=2, seed=0, h0=None):
+    """Analytic and numeric gradients at up to ``n`` random nonzero entries of each parameter.
+
+    params are copied to float64; the entries are drawn (seeded) among those whose analytic
+    gradient is nonzero, parameter after parameter in ``PARAM_NAMES`` order. Returns
+    (analytic, numeric): two float64 arrays of the same length, at most 5 n entries.
+    """
+    p = {k: np.array(params[k], np.float64) for k in PARAM_NAMES}
+    _, grads, _ = loss_and_grads(p, inputs, targets, h0)
+
+    def loss():
+        return softmax_loss(rnn_forward(p, inputs, h0)[0], targets)[0]
+
+    rng = np.random.default_rng(seed)
+    analytic, numeric = [], []
+    for name in PARAM_NAMES:
+        nonzero = np.flatnonzero(grads[name])
+        pick = rng.choice(nonzero, size=min(n, nonzero.size), replace=False)
+        idx = [np.unravel_index(j, grads[name].shape) for j in pick]
+        num = numerical_gradient(loss, p[name], eps, order=order, indices=idx)
+        analytic.append(grads[name].ravel()[pick])
+        numeric.append(num.ravel()[pick])
+    return np.concatenate(analytic), np.concatenate(numeric)
+
+
 def stencil_errors(params, inputs, targets, eps_values, *, order=2, h0=None):
     """max |analytic - numeric| over every entry of every parameter, per step: (n,) float64.
 
@@ -205,14 +290,13 @@ def eps_explorer(params, inputs, targets, eps_values, errors, *, roundoff=None, 
     return live_panel(draw, eps=slider)
 
 
-
 # --- 06: training and sampling ------------------------------------------------
 # (imports here, not at the top: each notebook's section is edited on its own)
 
 
-
 OPTIMIZERS = {"SGD": SGD, "Momentum": Momentum, "Adagrad": Adagrad, "Adam": Adam}
 CLIPPING = ("none", "element-wise", "norm")
+RECENT_STEPS = 50  # the panel's "final loss": the mean over the last RECENT_STEPS steps
 
 
 def make_optimizer(name, lr):
@@ -299,9 +383,12 @@ def live_loss_callback(live, floor, steps, *, every=None, title="Training loss",
 
 
 def run_verdict(loss, vocab_size, floor):
-    """A short verdict on a run's final loss: above log K (diverged) or its gap to the floor."""
+    """A short verdict on a run's final loss: above ln K (diverged) or its gap to the floor.
+
+    loss: the run's final loss, e.g. ``history.recent_loss()`` (not the lagging smooth[-1]).
+    """
     if not loss < math.log(vocab_size):
-        return (f"worse than guessing uniformly (log K = {math.log(vocab_size):.3f}): "
+        return (f"worse than guessing uniformly (ln K = {math.log(vocab_size):.3f}): "
                 "lower the learning rate, or clip")
     return f"{loss - floor:.3f} nats per character above the entropy rate {floor:.3f}"
 
@@ -374,7 +461,8 @@ class TrainingPanel:
         """The loss figure of the last run (empty axes before any)."""
         if self.history is None:
             return loss_figure(History(), self.floor, title="Training loss: no run yet")
-        return loss_figure(self.history, self.floor, title=describe_config(self.config))
+        return loss_figure(self.history, self.floor, steps=self.history.steps,
+                           title=describe_config(self.config))
 
     def show(self):
         """Display the controls, the loss plot (a LiveFigure) and the sampler."""
@@ -405,10 +493,11 @@ class TrainingPanel:
             self.status.value = f"<b>Diverged</b>: {html.escape(str(e))}"
         else:
             self.params, self.history, self.config = params, history, config
-            loss = history.smooth[-1]
+            loss = history.recent_loss(RECENT_STEPS)
             verdict = run_verdict(loss, len(self.vocab), self.floor)
             run = html.escape(describe_config(config))
-            self.status.value = (f"Sampling from your model ({run}). Final loss {loss:.3f}: "
+            self.status.value = (f"Sampling from your model ({run}). Final loss {loss:.3f} "
+                                 f"(mean of the last {RECENT_STEPS} steps): "
                                  f"{html.escape(verdict)}")
             self.live.update(self.figure())
             self.resample()
@@ -418,60 +507,41 @@ class TrainingPanel:
 
 # --- 07: exploding and vanishing gradients ------------------------------------
 
-RECALL_CHARS = "ABCDwxyz_?"  # 4 symbols to recall, 4 distractors, the blank target, the query
-RECALL_SYMBOLS, RECALL_DISTRACTORS, RECALL_BLANK, RECALL_QUERY = range(4), range(4, 8), 8, 9
 
+def last_step_param_grad_norm(params, inputs, targets):
+    """The global norm of dL_T/d(U, W, V, b, c), L_T the loss at the last step only (a float).
 
-def spectral_radius(W):
-    """The largest |eigenvalue| of the square matrix W (H, H), as a float."""
-    return float(np.max(np.abs(np.linalg.eigvals(W))))
-
-
-def with_spectral_radius(params, rho):
-    """A copy of params whose W (H, H) is rescaled to spectral radius ``rho``."""
-    new = {k: v.copy() for k, v in params.items()}
-    new["W"] *= rho / spectral_radius(params["W"])
-    return new
-
-
-def last_step_grad_norms(params, inputs, targets, *, max_norm=None):
-    """||dL_T/dh_t|| for t = 0..T, L_T the loss at the last step only: (T + 1,) float64.
-
-    inputs, targets: int (T,). The gradient starts at h_T as V^T (y_hat_T - onehot(y_T))
-    and goes back one step at a time, dL/dh_{t-1} = W^T (diag(1 - h_t^2) dL/dh_t): the
-    product of the Jacobians dh_t/dh_{t-1} = diag(1 - h_t^2) W. max_norm: if set, each
-    dL/dh_t is rescaled to norm <= max_norm before it goes further back (per-step clipping).
+    inputs, targets: int (T,). This is the norm that global-norm clipping (``clip_norm`` in
+    ``train``) compares with kappa, here for the one loss term L_T.
     """
-    if np.ndim(inputs) != 1:
-        raise ValueError("last_step_grad_norms takes one sequence: inputs of shape (T,)")
+    from .functional import softmax  # (imports here: this section is edited on its own)
+    from .optim import grad_norm
+    from .rnn import rnn_backward
+
     logits, cache = rnn_forward(params, inputs)
-    hs, W = cache["hs"][:, 0], params["W"]  # hs: (T + 1, H), hs[0] = h_0
-    T = len(inputs)
-    do = softmax(logits[-1]).astype(np.float64)
-    do[targets[-1]] -= 1.0  # dL_T/do_T
-    g = params["V"].T @ do
-    norms = np.empty(T + 1)
-    for t in range(T, -1, -1):
-        n = np.linalg.norm(g)
-        if max_norm is not None and n > max_norm:
-            g, n = g * (max_norm / n), float(max_norm)
-        norms[t] = n
-        if t > 0:
-            g = W.T @ ((1.0 - hs[t] ** 2) * g)
-    return norms
+    dlogits = np.zeros_like(logits)
+    dlogits[-1] = softmax(logits[-1])
+    dlogits[-1, targets[len(inputs) - 1]] -= 1.0  # dL_T/do_T; zero at every other step
+    grads, _ = rnn_backward(dlogits, cache)
+    return grad_norm(grads)
 
 
 def gradient_norm_view(params, inputs, targets, rho, T, clipping, *, max_norm=1.0):
-    """The 07 widget's figure: ||dL_T/dh_t|| vs t with W at spectral radius rho, T steps.
+    """The 07 widget's figure: ||dL_T/dh_t|| vs the distance T - t, W at spectral radius rho.
 
-    Uses the first T characters of inputs/targets (T,); with clipping, also the per-step
-    clipped curve at ``max_norm``.
+    Uses the first T characters of inputs/targets (T,). With clipping, two more curves at
+    kappa = ``max_norm``: global-norm clipping of L_T's parameter gradient (what ``train``'s
+    clip_norm does: one factor for every t) and per-step clipping of dL_T/dh_t (a variant).
     """
     p = with_spectral_radius(params, rho)
     x, y = inputs[:T], targets[:T]
     norms = last_step_grad_norms(p, x, y)
-    clipped = last_step_grad_norms(p, x, y, max_norm=max_norm) if clipping else None
-    return gradient_norms_figure(norms, clipped=clipped, max_norm=max_norm, rho=rho)
+    if not clipping:
+        return gradient_norms_figure(norms, rho=rho)
+    per_step = last_step_grad_norms(p, x, y, max_norm=max_norm)
+    scale = min(1.0, max_norm / last_step_param_grad_norm(p, x, y))
+    return gradient_norms_figure(norms, per_step=per_step, global_scale=scale,
+                                 max_norm=max_norm, rho=rho)
 
 
 def gradient_norm_explorer(params, inputs, targets, *, rho=1.5, T=60, clipping=True,
@@ -486,7 +556,9 @@ def gradient_norm_explorer(params, inputs, targets, *, rho=1.5, T=60, clipping=T
                                description="spectral radius", continuous_update=False),
         "T": ipw.IntSlider(value=T, min=5, max=len(inputs), step=5, style=style,
                            description="sequence length", continuous_update=False),
-        "clipping": ipw.Checkbox(value=clipping, description="clipping", style=style),
+        "clipping": ipw.Checkbox(value=clipping, style=style,
+                                 description=f"clipping at κ = {max_norm:g}: global-norm "
+                                             "and per-step (a variant)"),
     }
     live = LiveFigure()
 
@@ -501,21 +573,3 @@ def gradient_norm_explorer(params, inputs, targets, *, rho=1.5, T=60, clipping=T
     return controls
 
 
-def recall_task(n, k, rng):
-    """n sequences of the recall task with k distractors: (inputs, targets), int (n, k + 2).
-
-    Input: a symbol (A-D), k random distractors (w-z), the query '?'. Targets: the blank '_'
-    at every step but the last, where the answer is the first symbol (see RECALL_CHARS).
-    """
-    s = rng.integers(RECALL_SYMBOLS.start, RECALL_SYMBOLS.stop, size=n)
-    d = rng.integers(RECALL_DISTRACTORS.start, RECALL_DISTRACTORS.stop, size=(n, k))
-    inputs = np.concatenate([s[:, None], d, np.full((n, 1), RECALL_QUERY)], axis=1)
-    targets = np.full_like(inputs, RECALL_BLANK)
-    targets[:, -1] = s
-    return inputs, targets
-
-
-def recall_accuracy(params, inputs, targets):
-    """Fraction of sequences (B, T) whose last-step prediction (argmax) is the last target."""
-    logits, _ = rnn_forward(params, inputs)
-    return float(np.mean(logits[:, -1].argmax(axis=-1) == targets[:, -1]))

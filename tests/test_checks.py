@@ -20,6 +20,21 @@ def test_check_value_numbers_and_strings(capsys):
     assert "Correct: loss is right." in out and "sum over time, not mean" in out
 
 
+def test_wrong_types_get_a_hint_instead_of_an_exception(capsys):
+    assert not check_value("the decoded word", np.array([1, 2]), "ab", hint="use decode")
+    assert "Expected a str, got ndarray of shape (2,)" in capsys.readouterr().out
+    assert not check_value("the shape", 400, (8, 50, 34))
+    assert "Expected a tuple, got int" in capsys.readouterr().out
+    assert not check_value("loss", "abc", 1.0)
+    assert "Expected a number, got str" in capsys.readouterr().out
+    assert not check_array("dW", "abc", np.zeros(2))
+    assert "Expected an array of numbers, got str" in capsys.readouterr().out
+    assert check_value("count", np.int64(3), 3)
+    assert check_value("is nan", np.bool_(True), True)
+    assert not check_value("is nan", 1, True)
+    assert "Expected True or False, got int" in capsys.readouterr().out
+
+
 def test_check_array_reports_shape_first(capsys):
     assert not check_array("dW", np.zeros((2, 3)), np.zeros((3, 2)), hint="transpose?")
     assert "shape is (2, 3), expected (3, 2)" in capsys.readouterr().out

@@ -6,12 +6,27 @@ import re
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _get_when_up(url, seconds=30):
+    """GET url, retrying while the server is still starting (it logs its URL a bit early)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as resp:
+                assert resp.status == 200
+                return resp.read()
+        except urllib.error.URLError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "jupyter").exists(), reason="needs make setup")
@@ -33,11 +48,15 @@ def test_make_lab_serves_jupyterlab_on_loopback():
             url = m and m.groups()
         assert url, "no URL with a token printed:\n" + "".join(log[-20:])
         base, token = url
-        with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=10) as resp:
-            assert resp.status == 200 and b"JupyterLab" in resp.read()
+        page = _get_when_up(f"{base}/lab?token={token}")
+        assert b"JupyterLab" in page
         with urllib.request.urlopen(f"{base}/api/contents?token={token}", timeout=10) as resp:
             names = {item["name"] for item in json.load(resp)["content"]}
         assert any(re.fullmatch(r"01_.*\.ipynb", n) for n in names), names
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

@@ -70,13 +70,25 @@ def test_batch_layout_draws_one_box_per_window():
     assert "B = 4" in ax.get_title() and "4 steps per pass" in ax.get_title()
     assert ax.get_xlabel()
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert "hidden state carried over" in labels
+    assert any(label.startswith("h carried over") for label in labels)
+
+
+def test_batch_layout_arrows_go_from_each_window_end_to_the_next_start_on_every_row():
+    B, T, n_windows = 4, 6, 4
+    ax = plots.batch_layout(110, B, T).axes[0]
+    arrows = [a for a in ax.texts if isinstance(a, matplotlib.text.Annotation)]
+    assert len(arrows) == B * (n_windows - 1)
+    spans = sorted((a.xyann[0], a.xy[0], round(a.xy[1] + 0.35)) for a in arrows)
+    expected = sorted(((k + 1) * T - 0.5, (k + 1) * T + 0.5, b)  # last char -> next first char
+                      for b in range(B) for k in range(n_windows - 1))
+    np.testing.assert_allclose(spans, expected)
 
 
 def test_batch_layout_single_window_has_no_carry_legend():
     fig = plots.batch_layout(20, 2, 8)
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert "hidden state carried over" not in labels
+    assert not any(label.startswith("h carried over") for label in labels)
+    assert not [a for a in fig.axes[0].texts if isinstance(a, matplotlib.text.Annotation)]
     assert "1 step per pass" in fig.axes[0].get_title()
 
 

@@ -74,23 +74,45 @@ def test_precision_figure_is_log_log_with_eps_lines():
     assert len(ax.get_lines()) == 4
 
 
-def test_softmax_bars_mark_nan_bars():
-    fig = plots.softmax_bars([np.nan, 0.0, 0.0], [1.0, 0.0, 0.0], title="t")
-    naive_ax, stable_ax = fig.axes
-    assert [t.get_text() for t in naive_ax.texts] == ["nan"]
-    assert len(stable_ax.texts) == 0
-    hatched = [p for p in naive_ax.patches if p.get_hatch()]
-    assert len(hatched) == 1
-    assert fig._suptitle.get_text() == "t"
+def test_softmax_at_scale_is_naive_and_stable_softmax_of_the_scaled_logits():
+    naive, stable = plots.softmax_at_scale(2.0, "float32", base=(1.0, 0.0))
+    assert naive.dtype == stable.dtype == np.float32
+    np.testing.assert_allclose(stable, [1 / (1 + np.exp(-2)), 1 / (1 + np.exp(2))], rtol=1e-6)
+    np.testing.assert_allclose(naive, stable, rtol=1e-6)
+
+
+def test_softmax_pair_bars_draw_both_and_mark_nan_bars():
+    fig, ax = plt.subplots()
+    n_nan = plots.softmax_pair_bars(ax, [np.nan, 0.0, 0.0], [1.0, 0.0, 0.0])
+    assert n_nan == 1
+    assert [t.get_text() for t in ax.texts] == ["nan"]
+    assert len(ax.patches) == 2 + 3 + 1  # finite naive bars, stable bars, one nan bar
+    assert len([p for p in ax.patches if p.get_hatch()]) == 1
+    assert "nan" in [t.get_text() for t in ax.get_yticklabels()]
 
 
 @pytest.mark.parametrize(("scale", "dtype", "n_nan"), [
     (1.0, "float32", 0), (100.0, "float32", 1), (100.0, "float64", 0), (1000.0, "float64", 2),
 ])
 def test_softmax_scale_figure_counts_the_nans(scale, dtype, n_nan):
-    fig = plots.softmax_scale_figure(scale, dtype)
-    assert f"naive gives {n_nan} nan" in fig._suptitle.get_text()
-    assert len(fig.axes[0].texts) == n_nan
+    ax = plots.softmax_scale_figure(scale, dtype).axes[0]
+    assert f"naive gives {n_nan} nan" in ax.get_title()
+    assert len(ax.texts) == n_nan
+    assert ax.get_xlabel() and ax.get_ylabel()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["naive", "stable (max trick)", "naive = nan"]
+
+
+def test_softmax_scale_grid_has_a_panel_per_dtype_and_scale():
+    fig = plots.softmax_scale_grid(scales=(1, 100, 1000), dtypes=("float32", "float64"))
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["float32, scale 1: 0 nan", "float32, scale 100: 1 nan",
+                      "float32, scale 1000: 3 nan", "float64, scale 1: 0 nan",
+                      "float64, scale 100: 0 nan", "float64, scale 1000: 2 nan"]
+    assert fig.axes[0].get_ylabel() and fig.axes[-1].get_xlabel()
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "naive", "stable (max trick)", "naive = nan"]
+    assert fig._suptitle.get_text()
 
 
 def test_live_panel_redraws_on_every_change(monkeypatch):

@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from rnn_helpers import init_params, plots, widgets
+from rnn_helpers import PARAM_NAMES, init_params, loss_and_grads, plots, widgets
 
 
 @pytest.fixture(autouse=True)
@@ -115,3 +115,21 @@ def test_hidden_grad_figure_has_two_panels_against_t():
     assert right.get_yscale() == "log" and np.all(right.get_lines()[0].get_ydata() > 0)
     for ax in (left, right):
         assert ax.get_title() and ax.get_xlabel() == "time step t" and ax.get_ylabel()
+
+
+def test_gradcheck_sample_returns_matching_nonzero_entries(tiny):
+    params, x, y = tiny
+    a, n = widgets.gradcheck_sample(params, x, y, 3, eps=5e-4, order=4, seed=0)
+    assert a.shape == n.shape and a.dtype == n.dtype == np.float64
+    assert a.size <= 5 * 3 and np.all(a != 0)
+    assert np.allclose(a, n, rtol=1e-6, atol=1e-10)  # backprop is right: they agree
+    a2, _ = widgets.gradcheck_sample(params, x, y, 3, eps=5e-4, order=4, seed=0)
+    assert np.array_equal(a, a2)  # seeded
+
+
+def test_gradcheck_sample_takes_every_nonzero_entry_when_n_is_large(tiny):
+    params, x, y = tiny
+    _, grads, _ = loss_and_grads(params, x, y)
+    a, _ = widgets.gradcheck_sample(params, x, y, 1000)
+    expected = np.concatenate([grads[k][grads[k] != 0] for k in PARAM_NAMES])
+    assert np.allclose(np.sort(a), np.sort(expected))

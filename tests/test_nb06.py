@@ -67,9 +67,23 @@ def test_compare_losses_one_line_per_run_plus_floor():
     ax = fig.axes[0]
     assert ax.get_title() == "Optimisers"
     assert ax.get_xlabel() == "training step" and "nats" in ax.get_ylabel()
-    assert len(ax.lines) == 3 and ax.get_yscale() == "log"
+    assert len(ax.lines) == 5 and ax.get_yscale() == "log"  # smoothed + per-step, per run
     assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["SGD", "Adam"]
-    np.testing.assert_allclose(ax.lines[1].get_ydata(), runs["Adam"].smooth)
+    np.testing.assert_allclose(ax.lines[2].get_ydata(), runs["Adam"].smooth)
+    np.testing.assert_allclose(ax.lines[3].get_ydata(), runs["Adam"].losses)
+    assert ax.lines[3].get_color() == ax.lines[2].get_color()  # a run's two curves match
+
+
+def test_compare_losses_without_raw_curves():
+    runs = {"SGD": _history([3.0, 2.0, 1.5]), "Adam": _history([3.0, 1.0, 0.8])}
+    assert len(plots.compare_losses(runs, raw=False).axes[0].lines) == 2
+
+
+def test_loss_curves_per_step_line_is_visible_under_the_smoothed_one():
+    ax = plots.loss_curves(_history([3.0, 2.0, 1.0]), floor=0.5).axes[0]
+    raw, smooth = ax.lines[0], ax.lines[1]
+    np.testing.assert_allclose(raw.get_ydata(), [3.0, 2.0, 1.0])
+    assert raw.get_alpha() >= 0.7 and smooth.get_linewidth() > raw.get_linewidth()
 
 
 def test_grad_norm_curves_log_scale_and_threshold():
@@ -81,6 +95,15 @@ def test_grad_norm_curves_log_scale_and_threshold():
     assert "5" in ax.get_legend().get_texts()[-1].get_text()
 
 
+def test_grad_norm_curves_several_thresholds():
+    runs = {"norm": _history([1, 1], [5.0, 6.0])}
+    ax = plots.grad_norm_curves(runs, threshold=[5.0, 20.0]).axes[0]
+    assert len(ax.lines) == 3
+    np.testing.assert_allclose([ax.lines[1].get_ydata()[0], ax.lines[2].get_ydata()[0]], [5, 20])
+    assert ax.lines[1].get_linestyle() != ax.lines[2].get_linestyle()
+    assert "kappa" in ax.get_legend().get_texts()[-1].get_text()
+
+
 def test_clipping_arrows_draws_three_arrows_and_both_bounds():
     g = np.array([4.0, 1.0])
     fig = plots.clipping_arrows(g, np.clip(g, -2, 2), g * 2 / np.linalg.norm(g), 2.0)
@@ -90,6 +113,10 @@ def test_clipping_arrows_draws_three_arrows_and_both_bounds():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any("(2.00, 1.00)" in s for s in labels)  # the element-wise clipped vector
     assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    assert "kappa" in ax.get_title() and "c =" not in ax.get_title()
+    # g lies under the norm-clipped arrow: drawn wider, so both stay visible
+    widths = [t.arrow_patch.get_linewidth() for t in ax.texts if t.arrow_patch is not None]
+    assert widths[0] > 2 * widths[2]
 
 
 def test_next_char_bars_ranks_by_first_distribution_and_adds_other():
@@ -231,10 +258,22 @@ def test_panel_train_button_updates_plot_status_and_sample(corpus):
     assert len(live.figures) >= 2  # redrawn during and after training
     assert panel.history.steps == 50 and panel.params["W"].shape == (16, 16)
     assert panel.sample.value != before and "Final loss" in panel.status.value
+    assert f"{panel.history.recent_loss(50):.3f}" in panel.status.value  # not the lagging smooth
     assert not panel.button.disabled and panel.bar.value == 50
     sample_t1 = panel.sample.value
     panel.temperature.value = 0.1
     assert panel.sample.value != sample_t1
+
+
+def test_panel_figure_pins_the_x_axis_like_the_static_figure(corpus):
+    vocab, data = corpus
+    config = widgets.train_config(hidden_size=8, steps=30, seq_length=10)
+    _, history = widgets.run_training(config, data, len(vocab))
+    panel = widgets.TrainingPanel(data, vocab, 0.456, history=history, config=config,
+                                  live=FakeLive())
+    static = widgets.loss_figure(history, 0.456, steps=config["steps"])
+    assert panel.figure().axes[0].get_xlim() == static.axes[0].get_xlim() == (0, 30)
+    assert panel.figure().axes[0].get_ylim() == static.axes[0].get_ylim()
 
 
 def test_panel_reports_a_run_worse_than_guessing(corpus):

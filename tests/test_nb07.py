@@ -7,13 +7,16 @@ import pytest
 
 from rnn_helpers import (
     History,
+    diagnostics,
     init_params,
+    loss_and_grads,
     numerical_gradient,
     plots,
     rnn_backward,
     rnn_forward,
     softmax,
     softmax_loss,
+    tasks,
     widgets,
 )
 
@@ -33,19 +36,19 @@ def small():
 
 
 def test_spectral_radius_is_the_largest_absolute_eigenvalue():
-    assert widgets.spectral_radius(np.diag([0.5, -2.0, 1.0])) == pytest.approx(2.0)
+    assert diagnostics.spectral_radius(np.diag([0.5, -2.0, 1.0])) == pytest.approx(2.0)
     # eigenvalues 0.3 +- 1.1i: the real part would say 0.3
     W = np.array([[0.3, -1.1], [1.1, 0.3]])
-    assert widgets.spectral_radius(W) == pytest.approx(np.hypot(0.3, 1.1))
+    assert diagnostics.spectral_radius(W) == pytest.approx(np.hypot(0.3, 1.1))
 
 
 @pytest.mark.parametrize("rho", [0.5, 1.0, 3.0])
 def test_with_spectral_radius_rescales_W_only_and_copies(small, rho):
     params, _, _ = small
     before = {k: v.copy() for k, v in params.items()}
-    p = widgets.with_spectral_radius(params, rho)
-    assert widgets.spectral_radius(p["W"]) == pytest.approx(rho)
-    np.testing.assert_allclose(p["W"] / params["W"], rho / widgets.spectral_radius(params["W"]))
+    p = diagnostics.with_spectral_radius(params, rho)
+    assert diagnostics.spectral_radius(p["W"]) == pytest.approx(rho)
+    np.testing.assert_allclose(p["W"] / params["W"], rho / diagnostics.spectral_radius(params["W"]))
     for k in ("U", "V", "b", "c"):
         np.testing.assert_array_equal(p[k], params[k])
         assert p[k] is not params[k]
@@ -62,9 +65,9 @@ def _last_step_loss(params, inputs, targets, h0):
 @pytest.mark.parametrize("rho", [0.5, 2.5])
 def test_last_step_grad_norms_match_finite_differences_at_every_t(small, rho):
     params, x, y = small
-    params = widgets.with_spectral_radius(params, rho)
+    params = diagnostics.with_spectral_radius(params, rho)
     T, H = len(x), params["W"].shape[0]
-    norms = widgets.last_step_grad_norms(params, x, y)
+    norms = diagnostics.last_step_grad_norms(params, x, y)
     assert norms.shape == (T + 1,)
     for t in range(T + 1):
         # dL_T/dh_t = the gradient w.r.t. the initial state of the rest of the sequence
@@ -85,59 +88,59 @@ def test_last_step_grad_norms_match_finite_differences_at_every_t(small, rho):
 
 def test_last_step_grad_norms_at_t0_match_bptt_dh0(small):
     params, x, y = small
-    params = widgets.with_spectral_radius(params, 1.7)
+    params = diagnostics.with_spectral_radius(params, 1.7)
     logits, cache = rnn_forward(params, x)
     dlogits = np.zeros_like(logits)
     dlogits[-1] = softmax(logits[-1])
     dlogits[-1, y[-1]] -= 1
     _, dh0 = rnn_backward(dlogits, cache)
-    assert widgets.last_step_grad_norms(params, x, y)[0] == pytest.approx(
+    assert diagnostics.last_step_grad_norms(params, x, y)[0] == pytest.approx(
         np.linalg.norm(dh0), rel=1e-12)
 
 
 def test_per_step_clipping_caps_every_norm_and_is_a_no_op_when_large():
-    params = widgets.with_spectral_radius(init_params(5, 16, seed=2), 3.0)
+    params = diagnostics.with_spectral_radius(init_params(5, 16, seed=2), 3.0)
     x, y = np.random.default_rng(4).integers(0, 5, (2, 30))
-    free = widgets.last_step_grad_norms(params, x, y)
+    free = diagnostics.last_step_grad_norms(params, x, y)
     assert free[0] > free[-1]  # radius 3 from a zero start: it grows going back
     cap = free.max() / 4
-    clipped = widgets.last_step_grad_norms(params, x, y, max_norm=cap)
+    clipped = diagnostics.last_step_grad_norms(params, x, y, max_norm=cap)
     assert np.all(clipped <= cap * (1 + 1e-12))
     assert np.all(clipped <= free * (1 + 1e-12))
     np.testing.assert_allclose(
-        widgets.last_step_grad_norms(params, x, y, max_norm=10 * free.max()), free)
+        diagnostics.last_step_grad_norms(params, x, y, max_norm=10 * free.max()), free)
 
 
 def test_last_step_grad_norms_rejects_a_batch(small):
     params, x, y = small
     with pytest.raises(ValueError, match="one sequence"):
-        widgets.last_step_grad_norms(params, np.stack([x, x]), np.stack([y, y]))
+        diagnostics.last_step_grad_norms(params, np.stack([x, x]), np.stack([y, y]))
 
 
 def test_recall_task_layout():
-    X, Y = widgets.recall_task(50, 6, np.random.default_rng(0))
+    X, Y = tasks.recall_task(50, 6, np.random.default_rng(0))
     assert X.shape == Y.shape == (50, 8)
-    symbols, distractors = widgets.RECALL_SYMBOLS, widgets.RECALL_DISTRACTORS
+    symbols, distractors = tasks.RECALL_SYMBOLS, tasks.RECALL_DISTRACTORS
     assert np.all(np.isin(X[:, 0], list(symbols)))
     assert np.all(np.isin(X[:, 1:-1], list(distractors)))
-    assert np.all(X[:, -1] == widgets.RECALL_QUERY)
-    assert np.all(Y[:, :-1] == widgets.RECALL_BLANK)
+    assert np.all(X[:, -1] == tasks.RECALL_QUERY)
+    assert np.all(Y[:, :-1] == tasks.RECALL_BLANK)
     np.testing.assert_array_equal(Y[:, -1], X[:, 0])
     assert len(set(X[:, 0])) == len(symbols)  # 50 draws hit every symbol
-    assert widgets.RECALL_CHARS[widgets.RECALL_QUERY] == "?"
-    assert widgets.RECALL_CHARS[widgets.RECALL_BLANK] == "_"
-    X2, _ = widgets.recall_task(50, 6, np.random.default_rng(0))
+    assert tasks.RECALL_CHARS[tasks.RECALL_QUERY] == "?"
+    assert tasks.RECALL_CHARS[tasks.RECALL_BLANK] == "_"
+    X2, _ = tasks.recall_task(50, 6, np.random.default_rng(0))
     np.testing.assert_array_equal(X, X2)
 
 
 def test_recall_accuracy_of_a_constant_predictor():
-    K = len(widgets.RECALL_CHARS)
+    K = len(tasks.RECALL_CHARS)
     params = init_params(K, 3, seed=0)
     params["V"][:] = 0.0
     params["c"][:] = 0.0
     params["c"][2] = 1.0  # always predicts symbol 2 ('C')
-    X, Y = widgets.recall_task(200, 3, np.random.default_rng(1))
-    assert widgets.recall_accuracy(params, X, Y) == pytest.approx(np.mean(Y[:, -1] == 2))
+    X, Y = tasks.recall_task(200, 3, np.random.default_rng(1))
+    assert tasks.recall_accuracy(params, X, Y) == pytest.approx(np.mean(Y[:, -1] == 2))
 
 
 def test_jacobian_norms_figure_has_a_line_and_a_guide_per_radius():
@@ -178,11 +181,25 @@ def test_clipping_figure_draws_each_run_and_the_threshold():
 def test_recall_figure_with_and_without_the_gradient_panel():
     fig = plots.recall_figure([2, 5, 10], [1.0, 0.8, 0.3], 0.25)
     assert len(fig.axes) == 1
-    fig = plots.recall_figure([2, 5, 10], [1.0, 0.8, 0.3], 0.25, grad_ratio=[0.5, 1e-3, 1e-9])
+    ratios = {"at initialisation": [0.1, 1e-2, 1e-4], "after training": [0.5, 1e-3, 1e-9]}
+    fig = plots.recall_figure([2, 5, 10], [1.0, 0.8, 0.3], 0.25, grad_ratios=ratios)
     ax1, ax2 = fig.axes
     assert ax2.get_yscale() == "log"
+    assert len(ax2.lines) == 2
+    np.testing.assert_allclose(ax2.lines[1].get_ydata(), ratios["after training"])
+    assert [t.get_text() for t in ax2.get_legend().get_texts()] == list(ratios)
     assert ax1.lines[1].get_ydata()[0] == 0.25  # the chance line
     assert "chance" in ax1.get_legend().get_texts()[1].get_text()
+
+
+def test_last_step_param_grad_norm_is_the_gradient_of_the_last_term(small):
+    params, x, y = small
+    params = diagnostics.with_spectral_radius(params, 1.7)
+    # the losses of steps 1..T-1 do not depend on the last character: L_T = L(x) - L(x[:-1])
+    _, full, _ = loss_and_grads(params, x, y)
+    _, prefix, _ = loss_and_grads(params, x[:-1], y[:-1])
+    expected = np.sqrt(sum(np.sum((full[k] - prefix[k]) ** 2) for k in full))
+    assert widgets.last_step_param_grad_norm(params, x, y) == pytest.approx(expected, rel=1e-10)
 
 
 def test_gradient_norm_view_with_and_without_clipping(small):
@@ -191,10 +208,22 @@ def test_gradient_norm_view_with_and_without_clipping(small):
     ax = fig.axes[0]
     assert len(ax.lines) == 1 and len(ax.lines[0].get_ydata()) == 6
     assert "spectral radius 1.50" in ax.get_title() and "T = 5" in ax.get_title()
+    assert "distance" in ax.get_xlabel()
+    p = diagnostics.with_spectral_radius(params, 1.5)
+    free = diagnostics.last_step_grad_norms(p, x[:5], y[:5])
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), np.arange(6))
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), free[::-1])  # index = T - t
     fig = widgets.gradient_norm_view(params, x, y, 3.0, 7, True, max_norm=0.1)
     ax = fig.axes[0]
-    assert len(ax.lines) == 3  # unclipped, clipped, threshold
-    assert np.all(ax.lines[1].get_ydata() <= 0.1 * (1 + 1e-12))
+    assert len(ax.lines) == 4  # unclipped, global-norm, per-step, the bound
+    free, global_, per_step = (line.get_ydata() for line in ax.lines[:3])
+    assert np.all(per_step <= 0.1 * (1 + 1e-12))
+    scale = global_ / free  # global-norm clipping: one factor for every distance
+    np.testing.assert_allclose(scale, scale[0])
+    p = diagnostics.with_spectral_radius(params, 3.0)
+    assert scale[0] == pytest.approx(min(1, 0.1 / widgets.last_step_param_grad_norm(p, x, y)))
+    assert "global" in ax.get_legend().get_texts()[1].get_text()
+    assert "per-step" in ax.get_legend().get_texts()[2].get_text()
     assert ax.get_yscale() == "log"
 
 
@@ -216,10 +245,12 @@ def test_gradient_norm_explorer_redraws_when_the_radius_moves(monkeypatch, small
     monkeypatch.setattr(widgets, "display", fake_display)
     controls = widgets.gradient_norm_explorer(params, x, y, rho=0.5, T=5)
     assert controls["rho"].description == "spectral radius"
+    assert "per-step" in controls["clipping"].description
     controls["rho"].value = 2.5
     assert len(shown) == 2
     before, after = (f.axes[0].lines[0].get_ydata() for f in shown)
     assert not np.allclose(before, after)
+    assert len(shown[-1].axes[0].lines) == 4  # clipping is on by default
     controls["clipping"].value = False
     assert len(shown) == 3 and len(shown[-1].axes[0].lines) == 1
     controls["T"].value = 7

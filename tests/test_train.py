@@ -400,3 +400,16 @@ def test_evaluate_bad_sizes(kw):
     data = np.random.default_rng(0).integers(0, 4, 100)
     with pytest.raises(ValueError):
         evaluate(p, data, **kw)
+
+
+def test_recent_loss_is_the_mean_of_the_last_steps():
+    from rnn_helpers import History
+
+    h = History()
+    for loss in [4.0, 3.0, 2.0, 1.0]:
+        h.record(loss, 1.0, 10)
+    assert h.recent_loss(2) == pytest.approx(1.5)
+    assert h.recent_loss(100) == pytest.approx(2.5)
+    assert h.smooth[-1] > h.recent_loss(2)  # the moving average lags behind a falling loss
+    with pytest.raises(ValueError, match="no training steps"):
+        History().recent_loss()
