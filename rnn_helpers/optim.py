@@ -90,8 +90,9 @@ class Adagrad:
         for k, p in params.items():
             g = grads[k]
             m = self.m.setdefault(k, np.zeros_like(p))
-            m += g * g
-            update = m + self.eps
+            update = np.multiply(g, g)
+            m += update
+            np.add(m, self.eps, out=update)
             np.sqrt(update, out=update)
             np.divide(g, update, out=update)
             update *= self.lr
@@ -138,11 +139,12 @@ def grad_norm(grads):
     Computed in float64; if the squares overflow (entries beyond ~1e154), the gradients are
     first divided by their largest magnitude, so a huge but finite gradient has a finite norm.
     """
-    gs = [np.asarray(g, np.float64) for g in grads.values()]  # float32 squares overflow at 1e19
     with np.errstate(over="ignore", invalid="ignore"):
-        total = sum(float(np.vdot(g, g)) for g in gs)
+        total = sum(float(np.vdot(g, g)) for g in grads.values())
         if math.isfinite(total):
             return math.sqrt(total)
+        # float32 squares overflow from about 1e19: redo in float64, scaled by the largest entry
+        gs = [np.asarray(g, np.float64) for g in grads.values()]
         scale = max(float(np.abs(g).max()) for g in gs)
         if not math.isfinite(scale):
             return scale  # inf or nan entries: the norm is not finite

@@ -14,7 +14,7 @@ computed for all T*B positions at once; only ``W h_{t-1}`` and its backward are 
 
 import numpy as np
 
-from .functional import _softmax_loss
+from .functional import _softmax_loss, buffer
 
 __all__ = [
     "PARAM_NAMES",
@@ -137,25 +137,30 @@ def rnn_forward(params, inputs, h0=None):
     return (logits if batched else logits[0]), cache
 
 
-def _forward(params, X, h0):
-    """Forward pass on (B, T) indices; logits (B, T, K) and a time-major cache."""
+def _forward(params, X, h0, work=None):
+    """Forward pass on (B, T) indices; logits (B, T, K) and a time-major cache.
+
+    The cache holds o, the same logits time-major as (T * B, K). work: see ``buffer``.
+    """
     U, W, V, b, c = (params[k] for k in PARAM_NAMES)
     B, T = X.shape
     H, K = U.shape
     ix = X.T  # (T, B): time-major
-    hs = np.empty((T + 1, B, H), U.dtype)
+    hs = buffer(work, "hs", (T + 1, B, H), U.dtype)
     hs[0] = h0
-    a = U.T[ix]  # (T, B, H): U x_t for every position at once, a column lookup
-    a += b
-    WT = W.T
-    for t in range(T):
-        a_t = a[t]
-        a_t += hs[t] @ WT
-        np.tanh(a_t, out=hs[t + 1])
-    o = hs[1:].reshape(T * B, H) @ V.T
+    a = buffer(work, "a", (T, B, H), U.dtype)
+    np.take(U.T + b, ix, axis=0, out=a)  # U x_t + b for all t at once: a column lookup
+    WT = np.ascontiguousarray(W.T)  # contiguous: each small product below runs ~2x faster
+    h = list(hs)  # views h[0] .. h[T], made once: indexing inside the loop costs time
+    for t, a_t in enumerate(a):
+        np.matmul(h[t], WT, out=h[t + 1])
+        h[t + 1] += a_t
+        np.tanh(h[t + 1], out=h[t + 1])
+    o = buffer(work, "o", (T * B, K), U.dtype)
+    np.matmul(hs[1:].reshape(T * B, H), V.T, out=o)
     o += c
     logits = o.reshape(T, B, K).transpose(1, 0, 2)
-    return logits, {"params": params, "ix": ix, "hs": hs}
+    return logits, {"params": params, "ix": ix, "hs": hs, "o": o}
 
 
 def rnn_backward(dlogits, cache):
@@ -172,37 +177,46 @@ def rnn_backward(dlogits, cache):
     expected = (B, T, K) if cache["batched"] else (T, K)
     if dlogits.shape != expected:
         raise ValueError(f"dlogits has shape {dlogits.shape}, expected {expected}")
-    grads, dh0, _ = _backward(dlogits.reshape(B, T, K), cache)
+    grads, dh0, _ = _backward(_time_major(dlogits.reshape(B, T, K)), cache)
     return grads, (dh0 if cache["batched"] else dh0[0])
 
 
-def _backward(dlogits, cache):
-    """BPTT on (B, T, K) upstream gradients; returns (grads, dh0 (B, H), dh (T, B, H)).
+def _time_major(dlogits):
+    """(B, T, K) -> (T * B, K), the layout of the cache's o."""
+    B, T, K = dlogits.shape
+    return dlogits.transpose(1, 0, 2).reshape(T * B, K)
+
+
+def _backward(do, cache, work=None):
+    """BPTT from dL/do time-major (T * B, K); returns (grads, dh0 (B, H), dh (T, B, H)).
 
     dh[t] is the total dL/dh_t: from the output o_t and from the next step h_{t+1}.
+    work: see ``buffer``.
     """
     params, ix, hs = cache["params"], cache["ix"], cache["hs"]
     U, W, V = params["U"], params["W"], params["V"]
     T, B = ix.shape
     H, K = U.shape
     dtype = U.dtype
-    do = dlogits.transpose(1, 0, 2).reshape(T * B, K).astype(dtype, copy=False)
+    do = do.astype(dtype, copy=False)
     h = hs[1:].reshape(T * B, H)
+    ones = np.ones(T * B, dtype)  # sums over positions as products: ~5x faster than .sum(0)
     dV = do.T @ h
-    dc = do.sum(axis=0)
-    dh = (do @ V).reshape(T, B, H)  # dL/dh_t through o_t; the loop adds the h_{t+1} path
-    da = np.empty_like(dh)
-    tanh_grad = 1.0 - hs[1:] ** 2  # diag(1 - h_t^2): the derivative of tanh
+    dc = ones @ do
+    dh = buffer(work, "dh", (T, B, H), dtype)  # dL/dh_t through o_t; the loop adds h_{t+1}'s
+    np.matmul(do, V, out=dh.reshape(T * B, H))
+    da = buffer(work, "da", (T, B, H), dtype)
+    np.square(hs[1:], out=da)
+    np.subtract(1.0, da, out=da)  # diag(1 - h_t^2), the derivative of tanh; times dh_t below
     dnext = np.zeros((B, H), dtype)
-    for t in range(T - 1, -1, -1):
-        dh_t = dh[t]
+    for dh_t, da_t in zip(dh[::-1], da[::-1], strict=True):  # t = T-1 down to 0
         dh_t += dnext
-        np.multiply(dh_t, tanh_grad[t], out=da[t])
-        dnext = da[t] @ W
+        da_t *= dh_t
+        np.matmul(da_t, W, out=dnext)  # dL/dh_{t-1} through h_t, row form of W^T da_t
     da2 = da.reshape(T * B, H)
     dW = da2.T @ hs[:-1].reshape(T * B, H)
-    db = da2.sum(axis=0)
-    dU = _scatter_add_columns(ix.reshape(-1), da2, K)
+    db = ones @ da2
+    dU = _scatter_add_columns(ix.reshape(-1), da2, K, work)
     grads = {"U": dU, "W": dW, "V": dV, "b": db, "c": dc}
     return grads, dnext, dh
 
@@ -214,7 +228,7 @@ def hidden_states(params, inputs, h0=None):
     return hs[:, 0].copy() if not cache["batched"] else hs.transpose(1, 0, 2).copy()
 
 
-def _scatter_add_columns(ix, rows, K):
+def _scatter_add_columns(ix, rows, K, work=None):
     """dU = sum over positions n of rows[n] placed in column ix[n]: (N,) x (N, H) -> (H, K).
 
     The gradient of the lookup U[:, ix]. Same result as ``np.add.at(dU.T, ix, rows)``, but
@@ -225,7 +239,9 @@ def _scatter_add_columns(ix, rows, K):
     sorted_ix = ix[order]
     starts = np.flatnonzero(np.r_[True, sorted_ix[1:] != sorted_ix[:-1]])
     dUT = np.zeros((K, rows.shape[1]), rows.dtype)
-    dUT[sorted_ix[starts]] = np.add.reduceat(rows[order], starts, axis=0)
+    by_char = buffer(work, "by_char", rows.shape, rows.dtype)
+    np.take(rows, order, axis=0, out=by_char)
+    dUT[sorted_ix[starts]] = np.add.reduceat(by_char, starts, axis=0)
     return np.ascontiguousarray(dUT.T)
 
 
@@ -236,11 +252,16 @@ def loss_and_grads(params, inputs, targets, h0=None):
     Returns (loss, grads, h_last): loss = sum over time of -log y_hat_t[targets_t], averaged
     over the batch (a Python float); grads like params; h_last = h_T with the shape of h0.
     """
-    logits, cache = rnn_forward(params, inputs, h0)
-    targets = _check_targets(targets, cache)
-    loss, dlogits = _softmax_loss(logits, targets)
-    grads, _ = rnn_backward(dlogits, cache)
+    _, cache = rnn_forward(params, inputs, h0)
+    loss, do = _time_major_loss(cache, _check_targets(targets, cache))
+    grads, _, _ = _backward(do, cache)
     return loss, grads, _last_state(cache)
+
+
+def _time_major_loss(cache, targets):
+    """Loss and dL/do from the cache's time-major logits: the same arithmetic as ``train``."""
+    T, B = cache["ix"].shape
+    return _softmax_loss(cache["o"], targets.reshape(B, T).T, B)
 
 
 def _check_targets(targets, cache):
@@ -266,10 +287,8 @@ def hidden_state_grads(params, inputs, targets, h0=None):
     Returns an array (T, H) or (B, T, H) like the inputs: the gradient reaching h_t from its
     own output o_t and from all later steps through h_{t+1}.
     """
-    logits, cache = rnn_forward(params, inputs, h0)
-    targets = _check_targets(targets, cache)
-    _, dlogits = _softmax_loss(logits, targets)
-    T, B = cache["ix"].shape
-    _, _, dh = _backward(dlogits.reshape(B, T, -1), cache)
+    _, cache = rnn_forward(params, inputs, h0)
+    _, do = _time_major_loss(cache, _check_targets(targets, cache))
+    _, _, dh = _backward(do, cache)
     dh = dh.transpose(1, 0, 2)
     return dh if cache["batched"] else dh[0]

@@ -147,6 +147,7 @@ def train(params, data, *, optimizer, steps, seq_length, batch_size=1, clip=5.0,
     stream = BatchStream(data, batch_size, seq_length, offset=offset)
     h = _carried_state(history, batch_size, params)
     bar = _progress_bar(steps, progress)
+    work = {}  # the steps' large intermediate arrays, allocated once (see functional.buffer)
     start = time.perf_counter()
     for i in range(steps):
         step = first + i
@@ -155,15 +156,16 @@ def train(params, data, *, optimizer, steps, seq_length, batch_size=1, clip=5.0,
             h = np.zeros_like(h)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             # a diverging run is reported below, by step, instead of by numpy warnings
-            logits, cache = _forward(params, X, h)
-            loss, dlogits = _softmax_loss(logits, Y)
-            grads, _, _ = _backward(dlogits, cache)
+            _, cache = _forward(params, X, h, work)
+            # time-major logits and targets: no transposed copies on the hot path
+            loss, do = _softmax_loss(cache["o"], Y.T, batch_size, work)
+            grads, _, _ = _backward(do, cache, work)
             norm = _clip(grads, clip, clip_norm)
             h = cache["hs"][-1]
             if math.isfinite(loss) and math.isfinite(norm):
                 optimizer.step(params, grads)
         _check_finite(step, loss, norm, params, bar)
-        history.hidden = h
+        history.hidden = h.copy()  # h is a view into a reused buffer
         history.record(loss / seq_length, norm, X.size)
         if val_data is not None and ((i + 1) % eval_every == 0 or i + 1 == steps):
             history.seconds += time.perf_counter() - start

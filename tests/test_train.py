@@ -413,3 +413,22 @@ def test_recent_loss_is_the_mean_of_the_last_steps():
     assert h.smooth[-1] > h.recent_loss(2)  # the moving average lags behind a falling loss
     with pytest.raises(ValueError, match="no training steps"):
         History().recent_loss()
+
+
+def test_train_and_loss_and_grads_agree_to_the_last_bit():
+    """train's fast path (reused buffers, time-major) does the same arithmetic as the API."""
+    from rnn_helpers import SGD, BatchStream, init_params, loss_and_grads
+
+    data = np.random.default_rng(0).integers(0, 10, 5000)
+    p = init_params(10, 8, seed=0)
+    q = {k: v.copy() for k, v in p.items()}
+    history = train(p, data, optimizer=SGD(0.1), steps=5, seq_length=7, batch_size=4,
+                    clip=None, progress=False, seed=1)
+    stream = BatchStream(data, 4, 7, offset=int(np.random.default_rng(1).integers(2**31)))
+    h, opt = None, SGD(0.1)
+    for i in range(5):
+        X, Y, reset = stream.next()
+        loss, grads, h = loss_and_grads(q, X, Y, None if reset else h)
+        opt.step(q, grads)
+        assert loss / 7 == history.losses[i]
+    assert all(np.array_equal(p[k], q[k]) for k in p)
