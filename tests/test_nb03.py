@@ -10,12 +10,6 @@ import pytest
 from rnn_helpers import plots, widgets
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 def test_naive_softmax_is_the_textbook_formula_on_moderate_logits():
     z = np.array([[2.0, 1.0, 0.1], [-1.0, 0.0, 3.0]])
     expected = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
@@ -115,21 +109,9 @@ def test_softmax_scale_grid_has_a_panel_per_dtype_and_scale():
     assert fig._suptitle.get_text()
 
 
-def test_live_panel_redraws_on_every_change(monkeypatch):
+def test_live_panel_redraws_on_every_change(displayed):
     ipywidgets = pytest.importorskip("ipywidgets")
-    shown = []
-
-    class Handle:
-        def update(self, fig):
-            shown.append(fig)
-
-    def fake_display(obj, display_id=False):
-        if display_id:
-            shown.append(obj)
-            return Handle()
-        return None
-
-    monkeypatch.setattr(widgets, "display", fake_display)
+    shown = displayed
     calls = []
 
     def draw(scale, dtype):

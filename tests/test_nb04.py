@@ -1,17 +1,10 @@
 """Notebook 04's helpers: the n-gram baselines, the per-character surprise and the figures."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from rnn_helpers import baselines, plots
 from rnn_helpers.grammar import DEFAULT_GRAMMAR, Grammar
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def test_ngram_indices_read_the_ngram_in_base_K():

@@ -1,16 +1,9 @@
 """Notebook 05's figures and widget helpers: finite-difference errors and gradient-check plots."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from rnn_helpers import PARAM_NAMES, init_params, loss_and_grads, plots, widgets
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture

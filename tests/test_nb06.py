@@ -25,12 +25,6 @@ from rnn_helpers import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def corpus():
     text = load_corpus("default")[:20_000]

@@ -1,7 +1,6 @@
 """Notebook 07's helpers: spectral radius, the last step's gradient through Jacobian products
 (checked against finite differences and BPTT), the recall task, the figures and the widget."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -19,12 +18,6 @@ from rnn_helpers import (
     tasks,
     widgets,
 )
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture
@@ -227,22 +220,10 @@ def test_gradient_norm_view_with_and_without_clipping(small):
     assert ax.get_yscale() == "log"
 
 
-def test_gradient_norm_explorer_redraws_when_the_radius_moves(monkeypatch, small):
+def test_gradient_norm_explorer_redraws_when_the_radius_moves(displayed, small):
     pytest.importorskip("ipywidgets")
     params, x, y = small
-    shown = []
-
-    class Handle:
-        def update(self, fig):
-            shown.append(fig)
-
-    def fake_display(obj, display_id=False):
-        if display_id:
-            shown.append(obj)
-            return Handle()
-        return None
-
-    monkeypatch.setattr(widgets, "display", fake_display)
+    shown = displayed
     controls = widgets.gradient_norm_explorer(params, x, y, rho=0.5, T=5)
     assert controls["rho"].description == "spectral radius"
     assert "per-step" in controls["clipping"].description
