@@ -39,6 +39,14 @@ def _check_step(params, grads):
             raise ValueError(f"grads['{k}'] has shape {np.shape(grads[k])}, expected {p.shape}")
 
 
+def _state(store, name, p):
+    """The optimiser state array for parameter ``name`` (zeros like p the first time)."""
+    state = store.get(name)
+    if state is None:  # not setdefault: that would allocate zeros at every step
+        state = store[name] = np.zeros_like(p)
+    return state
+
+
 class SGD:
     """Plain gradient descent: p -= lr * g."""
 
@@ -67,7 +75,7 @@ class Momentum:
         """Update params in place from grads (same keys and shapes)."""
         _check_step(params, grads)
         for k, p in params.items():
-            v = self.v.setdefault(k, np.zeros_like(p))
+            v = _state(self.v, k, p)
             v *= self.beta
             v += grads[k]
             p -= self.lr * v
@@ -89,7 +97,7 @@ class Adagrad:
         _check_step(params, grads)
         for k, p in params.items():
             g = grads[k]
-            m = self.m.setdefault(k, np.zeros_like(p))
+            m = _state(self.m, k, p)
             update = np.multiply(g, g)
             m += update
             np.add(m, self.eps, out=update)
@@ -121,8 +129,8 @@ class Adam:
         bc2 = 1 - self.beta2**self.t
         for k, p in params.items():
             g = grads[k]
-            m = self.m.setdefault(k, np.zeros_like(p))
-            v = self.v.setdefault(k, np.zeros_like(p))
+            m = _state(self.m, k, p)
+            v = _state(self.v, k, p)
             m *= self.beta1
             m += (1 - self.beta1) * g
             v *= self.beta2

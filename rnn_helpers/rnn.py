@@ -237,7 +237,8 @@ def _scatter_add_columns(ix, rows, K, work=None):
     """
     order = np.argsort(ix, kind="stable")
     sorted_ix = ix[order]
-    starts = np.flatnonzero(np.r_[True, sorted_ix[1:] != sorted_ix[:-1]])
+    starts = np.flatnonzero(sorted_ix[1:] != sorted_ix[:-1]) + 1
+    starts = np.concatenate(([0], starts))  # where each character's run begins
     dUT = np.zeros((K, rows.shape[1]), rows.dtype)
     by_char = buffer(work, "by_char", rows.shape, rows.dtype)
     np.take(rows, order, axis=0, out=by_char)
