@@ -239,11 +239,11 @@ def _scatter_add_columns(ix, rows, K, work=None):
     sorted_ix = ix[order]
     starts = np.flatnonzero(sorted_ix[1:] != sorted_ix[:-1]) + 1
     starts = np.concatenate(([0], starts))  # where each character's run begins
-    dUT = np.zeros((K, rows.shape[1]), rows.dtype)
     by_char = buffer(work, "by_char", rows.shape, rows.dtype)
     np.take(rows, order, axis=0, out=by_char)
-    dUT[sorted_ix[starts]] = np.add.reduceat(by_char, starts, axis=0)
-    return np.ascontiguousarray(dUT.T)
+    dU = np.zeros((rows.shape[1], K), rows.dtype)
+    dU[:, sorted_ix[starts]] = np.add.reduceat(by_char, starts, axis=0).T
+    return dU
 
 
 def loss_and_grads(params, inputs, targets, h0=None):
