@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
          --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
-.PHONY: setup lab test lint pytest nbval notebooks student clean
+.PHONY: setup lab test lint pytest nbval notebooks student html clean
 
 setup: $(STAMP)
 
@@ -50,6 +50,10 @@ notebooks: $(STAMP)
 # A copy of the notebooks without the exercises' solutions, for a class: build/student/.
 student: $(STAMP)
 	$(BIN)/python tools/student_version.py
+
+# The notebooks as static web pages, outputs as stored (not re-executed): build/html/index.html.
+html: $(STAMP)
+	$(BIN)/python tools/build_html.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis
