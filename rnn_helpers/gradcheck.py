@@ -175,7 +175,6 @@ def default_atol(loss, eps):
 
 def _loss_fn(params, inputs, targets, h0):
     """A closure computing only the loss (no backward) for the current values in params."""
-    logits, cache = rnn_forward(params, inputs, h0)
     targets = check_indices(targets, params["V"].shape[0], "targets")
     if targets.shape != np.shape(inputs):
         raise ValueError(f"targets have shape {targets.shape}, but inputs have {np.shape(inputs)}")
