@@ -332,7 +332,7 @@ def train_config(*, hidden_size=64, lr=3e-3, optimizer="Adam", seq_length=25, cl
 def describe_config(config):
     """A one-line summary of a config, e.g. 'Adam lr=0.003, H=64, T=25, norm clip 5, 300 steps'."""
     clip = "no clipping" if config["clipping"] == "none" else (
-        f"{config['clipping']} clip {config['clip_value']:g}")
+        f"{config['clipping']} clip {config['clip_value']:.3g}")
     return (f"{config['optimizer']} lr={config['lr']:.3g}, H={config['hidden_size']}, "
             f"T={config['seq_length']}, {clip}, {config['steps']} steps")
 
@@ -493,14 +493,15 @@ class TrainingPanel:
             self.status.value = f"<b>Diverged</b>: {html.escape(str(e))}"
         else:
             self.params, self.history, self.config = params, history, config
+            self.live.update(self.figure())
+            self.resample()
             loss = history.recent_loss(RECENT_STEPS)
             verdict = run_verdict(loss, len(self.vocab), self.floor)
             run = html.escape(describe_config(config))
+            # Last: once it says so, the plot and the sample are the new model's.
             self.status.value = (f"Sampling from your model ({run}). Final loss {loss:.3f} "
                                  f"(mean of the last {RECENT_STEPS} steps): "
                                  f"{html.escape(verdict)}")
-            self.live.update(self.figure())
-            self.resample()
         finally:
             self.button.disabled = False
 
@@ -556,7 +557,7 @@ def gradient_norm_explorer(params, inputs, targets, *, rho=1.5, T=60, clipping=T
                                description="spectral radius", continuous_update=False),
         "T": ipw.IntSlider(value=T, min=5, max=len(inputs), step=5, style=style,
                            description="sequence length", continuous_update=False),
-        "clipping": ipw.Checkbox(value=clipping, style=style,
+        "clipping": ipw.Checkbox(value=clipping, style=style, layout=ipw.Layout(width="auto"),
                                  description=f"clipping at κ = {max_norm:g}: global-norm "
                                              "and per-step (a variant)"),
     }
@@ -566,7 +567,8 @@ def gradient_norm_explorer(params, inputs, targets, *, rho=1.5, T=60, clipping=T
         values = {name: w.value for name, w in controls.items()}
         live.update(gradient_norm_view(params, inputs, targets, max_norm=max_norm, **values))
 
-    display(ipw.HBox(list(controls.values())))
+    # The checkbox on a line of its own: its description is too long to share a row.
+    display(ipw.VBox([ipw.HBox([controls["rho"], controls["T"]]), controls["clipping"]]))
     redraw()
     for w in controls.values():
         w.observe(redraw, names="value")

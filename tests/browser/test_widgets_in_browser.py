@@ -1,0 +1,76 @@
+"""The notebooks' widgets render and respond in a real browser, in JupyterLab and Notebook 7."""
+
+import re
+
+from jupyter_ui import (
+    drag_slider,
+    figure_source,
+    open_notebook,
+    record_figures,
+    recorded,
+    run_all,
+    slider,
+    type_into_readout,
+    wait_for_new_figure,
+    widget_cell,
+)
+from playwright.sync_api import expect
+
+NB06 = "06_training_and_sampling.ipynb"
+NB07 = "07_exploding_vanishing_gradients.ipynb"
+NB01 = "01_characters_and_data.ipynb"
+
+
+def test_jupyterlab_06_training_panel_trains_live(jupyter, page, screenshot):
+    assert open_notebook(page, jupyter.lab(NB06)) == "python3"
+    run_all(page)
+    panel = widget_cell(page, "hidden size")
+    sample = panel.locator(".widget-html:has(.widget-label:text-is('sample')) pre")
+    status = panel.locator(".widget-html").filter(has_text="Sampling from").first
+    before_plot, before_sample = figure_source(panel), sample.inner_text()
+    assert "the model of section 4" in status.inner_text()
+
+    type_into_readout(panel, "hidden size", 32)
+    assert slider(panel, "hidden size").locator(".widget-readout").inner_text() == "32"
+    record_figures(panel)  # every figure the live plot shows while training runs
+    panel.locator("button", has_text="Train").click()
+    status.filter(has_text="Sampling from your model").wait_for(timeout=120_000)
+
+    expect(sample).not_to_have_text(before_sample)  # (waits: messages may still be in flight)
+    expect(sample).to_have_text(re.compile(r"^The "))
+    wait_for_new_figure(panel, before_plot)
+    plots = recorded(page)
+    assert len(set(plots)) >= 3, f"the loss plot was redrawn {len(set(plots))} times"
+    assert "H=32" in status.inner_text()
+    assert "Final loss" in status.inner_text()
+    screenshot(page, "jupyterlab_06_after_training", panel)
+
+
+def test_jupyterlab_07_spectral_radius_slider_redraws(jupyter, page, screenshot):
+    open_notebook(page, jupyter.lab(NB07))
+    run_all(page)
+    explorer = widget_cell(page, "spectral radius")
+    readout = slider(explorer, "spectral radius").locator(".widget-readout")
+    before_value, before_plot = readout.inner_text(), figure_source(explorer)
+    assert float(before_value) == 2.5
+
+    screenshot(page, "jupyterlab_07_before_slider", explorer)
+    # From exploding (2.5) to just below the edge of stability.
+    after_value = drag_slider(page, explorer, "spectral radius", 0.9)
+    assert abs(float(after_value) - 0.9) <= 0.1, after_value
+    wait_for_new_figure(explorer, before_plot)
+    screenshot(page, "jupyterlab_07_after_slider", explorer)
+
+
+def test_notebook7_01_widgets_render_and_respond(jupyter, page, screenshot):
+    open_notebook(page, jupyter.classic(NB01))
+    assert page.locator("#main-panel, .jp-NotebookPanel").first.is_visible()
+    assert "/notebooks/" in page.url  # Notebook 7's interface, not JupyterLab's
+    run_all(page)
+    explorer = widget_cell(page, "B (rows)")
+    assert slider(explorer, "T (length)").is_visible()
+    before = figure_source(explorer)
+    type_into_readout(explorer, "B (rows)", 2)
+    wait_for_new_figure(explorer, before)
+    screenshot(page, "notebook7_01_after_slider", explorer)
+    screenshot(page, "notebook7_01_window")  # the whole window: Notebook 7's own interface
