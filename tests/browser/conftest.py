@@ -154,6 +154,8 @@ def jupyter(tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(log, SCREENSHOTS / "jupyter-server.log")  # beside them, for a failed run
 
 
 @pytest.fixture(scope="session")
@@ -172,12 +174,26 @@ def browser(tmp_path_factory):
             context.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_report = report  # for the page fixture: screenshot a failed test
+    return report
+
+
 @pytest.fixture
-def page(browser):
-    """A fresh tab; closed after the test."""
+def page(browser, request):
+    """A fresh tab; closed after the test (with a screenshot of it if the test failed)."""
     tab = browser.new_page()
     tab.set_default_timeout(60_000)
     yield tab
+    report = getattr(request.node, "call_report", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"FAILED_{request.node.name}.png"
+        tab.screenshot(path=str(path), full_page=True)
+        _saved.append(path)
     # Stop this tab's kernels: the next test starts its own.
     tab.evaluate("() => window.jupyterapp && window.jupyterapp.serviceManager.sessions"
                  ".shutdownAll()")
