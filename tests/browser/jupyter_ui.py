@@ -39,6 +39,40 @@ _UNRUN = f"""() => {{
 }}"""
 
 
+# Per code cell with widget outputs: how many its model holds and how many are drawn (a
+# rendered view is an output whose root element is a widget), and any widget error text.
+_WIDGET_VIEWS = f"""() => {{
+    const MIME = 'application/vnd.jupyter.widget-view+json';
+    const cells = [];
+    {_PANEL}.content.widgets.forEach((cell, index) => {{
+        if (cell.model.type !== 'code') return;
+        const views = cell.model.outputs.toJSON().filter(o => o.data && o.data[MIME]).length;
+        if (!views) return;
+        const drawn = [...cell.node.querySelectorAll('.jp-OutputArea-output')]
+            .filter(out => out.firstElementChild
+                           && out.firstElementChild.classList.contains('jupyter-widgets'));
+        const text = drawn.map(out => out.textContent).join(' ');
+        cells.push({{index, views, drawn: drawn.length,
+                    broken: /Error displaying widget|Loading widget/.test(text)}});
+    }});
+    return cells;
+}}"""
+
+
+def widget_views(page, seconds=30):
+    """[{index, views, drawn, broken}] for each code cell with widgets, once all are drawn.
+
+    Waits up to ``seconds`` for the views to be drawn, then returns what is there.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        cells = page.evaluate(_WIDGET_VIEWS)
+        done = all(c["drawn"] == c["views"] and not c["broken"] for c in cells)
+        if done or time.monotonic() > deadline:
+            return cells
+        page.wait_for_timeout(250)
+
+
 def open_notebook(page, url):
     """Go to url (a notebook in either UI) and wait until its kernel is ready."""
     page.goto(url)

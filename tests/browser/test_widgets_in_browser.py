@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from jupyter_ui import (
     drag_slider,
     figure_source,
@@ -13,12 +14,33 @@ from jupyter_ui import (
     type_into_readout,
     wait_for_new_figure,
     widget_cell,
+    widget_views,
 )
 from playwright.sync_api import expect
 
 NB06 = "06_training_and_sampling.ipynb"
 NB07 = "07_exploding_vanishing_gradients.ipynb"
 NB01 = "01_characters_and_data.ipynb"
+# The notebooks without an interaction test of their own below: their widgets must draw.
+OTHERS = ["01_characters_and_data.ipynb", "02_forward_pass.ipynb", "03_softmax_stability.ipynb",
+          "04_loss.ipynb", "05_backprop_through_time.ipynb"]
+
+
+@pytest.mark.parametrize("notebook", OTHERS, ids=lambda name: name[:2])
+def test_jupyterlab_runs_the_notebook_and_draws_every_widget(jupyter, page, notebook):
+    open_notebook(page, jupyter.lab(notebook))
+    run_all(page)
+    cells = widget_views(page)
+    assert cells, "no widget in this notebook"
+    for cell in cells:
+        assert cell["drawn"] == cell["views"] and not cell["broken"], cell
+
+
+def test_the_widget_check_sees_widgets_that_are_not_drawn(jupyter, page):
+    # Opened but not run: the stored outputs name widgets no kernel has created.
+    open_notebook(page, jupyter.lab("02_forward_pass.ipynb"))
+    cells = widget_views(page, seconds=5)
+    assert cells and all(c["drawn"] < c["views"] for c in cells), cells
 
 
 def test_jupyterlab_06_training_panel_trains_live(jupyter, page, screenshot):
