@@ -156,8 +156,9 @@ def type_into_readout(cell, label, value):
 def drag_slider(page, cell, label, value):
     """Drag a slider's handle with the mouse to about ``value``; return the readout it shows.
 
-    The slider's range is read from its ARIA attributes; the handle is pressed at its centre
-    and released over the point of the track that stands for ``value``.
+    ``value`` is in the slider's own units: the exponent, for a log slider. The range is
+    read from the handle's ARIA attributes; the handle is pressed at its centre and released
+    over the point of the track that stands for ``value``.
     """
     widget = slider(cell, label)
     handle, track = widget.locator(".noUi-handle"), widget.locator(".noUi-base")

@@ -67,6 +67,13 @@ def test_jupyterlab_06_training_panel_trains_live(jupyter, page, screenshot):
     assert "Final loss" in status.inner_text()
     screenshot(page, "jupyterlab_06_after_training", panel)
 
+    # The temperature knob resamples from the new model without training again.
+    trained_sample, trained_plot = sample.inner_text(), figure_source(panel)
+    assert float(drag_slider(page, panel, "temperature", -0.7)) < 0.3  # log slider: 10^-0.7
+    expect(sample).not_to_have_text(trained_sample)
+    assert figure_source(panel) == trained_plot
+    screenshot(page, "jupyterlab_06_cold_sample", panel.locator(".widget-vbox").last)
+
 
 def test_jupyterlab_07_spectral_radius_slider_redraws(jupyter, page, screenshot):
     open_notebook(page, jupyter.lab(NB07))
