@@ -297,6 +297,15 @@ def eps_explorer(params, inputs, targets, eps_values, errors, *, roundoff=None, 
 OPTIMIZERS = {"SGD": SGD, "Momentum": Momentum, "Adagrad": Adagrad, "Adam": Adam}
 CLIPPING = ("none", "element-wise", "norm")
 RECENT_STEPS = 50  # the panel's "final loss": the mean over the last RECENT_STEPS steps
+# The panel's steps for rates and clip values: round numbers, about x3 apart (a log slider
+# would offer 0.00316 and 19.95 where a learner means 3e-3 and 20).
+LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
+CLIP_VALUES = (0.1, 0.3, 1.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+
+
+def slider_options(values, current):
+    """(label, value) pairs for a SelectionSlider: ``values`` and ``current``, sorted, as %g."""
+    return [(f"{v:g}", v) for v in sorted(set(values) | {float(current)})]
 
 
 def make_optimizer(name, lr):
@@ -418,16 +427,17 @@ class TrainingPanel:
         c, wide = self.config, {"style": {"description_width": "initial"}}
         self.hidden = w.IntSlider(c["hidden_size"], min=16, max=256, step=16,
                                   description="hidden size", **wide)
-        self.lr = w.FloatLogSlider(c["lr"], base=10, min=-4, max=0, step=0.1,
-                                   description="learning rate", readout_format=".1e", **wide)
+        self.lr = w.SelectionSlider(options=slider_options(LEARNING_RATES, c["lr"]),
+                                    value=c["lr"], description="learning rate", **wide)
         self.optimizer = w.Dropdown(options=list(OPTIMIZERS), value=c["optimizer"],
                                     description="optimizer", **wide)
         self.seq_length = w.IntSlider(c["seq_length"], min=5, max=100, step=5,
                                       description="sequence length", **wide)
         self.clipping = w.Dropdown(options=list(CLIPPING), value=c["clipping"],
                                    description="clipping", **wide)
-        self.clip_value = w.FloatLogSlider(c["clip_value"], base=10, min=-1, max=2, step=0.1,
-                                           description="clip value", **wide)
+        self.clip_value = w.SelectionSlider(options=slider_options(CLIP_VALUES, c["clip_value"]),
+                                            value=c["clip_value"], description="clip value",
+                                            **wide)
         self.steps = w.IntSlider(c["steps"], min=50, max=3000, step=50, description="steps",
                                  **wide)
         self.button = w.Button(description="Train", button_style="primary",

@@ -291,3 +291,22 @@ def test_panel_reports_a_diverged_run_and_keeps_the_old_model(corpus, monkeypatc
     panel.button.click()
     assert "Diverged" in panel.status.value and "step 3" in panel.status.value
     assert panel.params is None and not panel.button.disabled
+
+
+def test_panel_rate_and_clip_sliders_offer_round_values_and_start_at_the_config(corpus):
+    vocab, data = corpus
+    config = widgets.train_config(lr=3e-3, clip_value=20.0, steps=50)
+    panel = widgets.TrainingPanel(data, vocab, 0.456, config=config, live=FakeLive())
+    assert panel.current_config() == config  # Train untouched = the run shown above it
+    assert [label for label, _ in panel.lr.options][:3] == ["0.0001", "0.0003", "0.001"]
+    assert "20" in [label for label, _ in panel.clip_value.options]
+    odd = widgets.train_config(lr=2e-3, clip_value=7.0)
+    panel = widgets.TrainingPanel(data, vocab, 0.456, config=odd, live=FakeLive())
+    assert (panel.lr.value, panel.clip_value.value) == (2e-3, 7.0)
+    values = [v for _, v in panel.lr.options]
+    assert values == sorted(values) and 2e-3 in values
+
+
+def test_slider_options_are_sorted_labelled_and_include_the_current_value():
+    assert widgets.slider_options((1.0, 0.1), 0.5) == [("0.1", 0.1), ("0.5", 0.5), ("1", 1.0)]
+    assert widgets.slider_options((1.0, 0.1), 1) == [("0.1", 0.1), ("1", 1.0)]
