@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 REQUIRED = os.environ.get("RNN_REQUIRE_BROWSER_TESTS", "") not in ("", "0")
 SCREENSHOTS = Path(os.environ.get("RNN_SCREENSHOTS", ROOT / "build" / "screenshots"))
-HOW_TO_ENABLE = ("install Chromium (Debian/Ubuntu: `sudo apt-get install chromium`) or point "
-                 "$CHROMIUM at a Chromium binary, then run `make test` again")
+HOW_TO_ENABLE = ("install Chromium (Debian: `sudo apt-get install chromium`; Ubuntu's package "
+                 "is a snap, which cannot use Playwright's profile folder) or point $CHROMIUM "
+                 "at a Chromium or Chrome binary, then run `make test` again")
 # Chromium as root needs --no-sandbox; the rest keep it off the (closed) network.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -49,6 +50,13 @@ def _browser_requirements():
     """Skip every browser test, saying why and how to enable them, or fail when required."""
     reason = missing_requirement()
     if reason is None:
+        from playwright.sync_api import expect
+
+        expect.set_options(timeout=30_000)  # the default 5 s is short for a busy kernel
+        # This run's pictures only: an old FAILED_*.png must not sit beside a green run.
+        for pattern in ("jupyterlab_*.png", "notebook7_*.png", "FAILED_*.png"):
+            for old in SCREENSHOTS.glob(pattern):
+                old.unlink()
         return
     if REQUIRED:
         pytest.fail(f"browser tests are required (RNN_REQUIRE_BROWSER_TESTS is set) but "
@@ -126,29 +134,26 @@ def jupyter(tmp_path_factory):
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    port, token = free_port(), secrets.token_hex(24)
     # Own config, data and runtime folders: no user settings or workspaces leak in.
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"),
                JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                BROWSER="true")
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-           f"--port={port}", "--port-retries=0", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
-           "--JupyterNotebookApp.expose_app_in_browser=True",
-           "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if os.getuid() == 0:
-        cmd.append("--allow-root")
     log = home / "server.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    try:
+    for attempt in range(3):  # another process may take the free port before the server does
+        port, token = free_port(), secrets.token_hex(24)
+        proc = start_jupyter(root, port, token, env, log)
         base = f"http://127.0.0.1:{port}"
-        wait_until_up(f"{base}/api/status?token={token}", proc, log)
+        try:
+            wait_until_up(f"{base}/api/status?token={token}", proc, log)
+            break
+        except RuntimeError:
+            if attempt == 2 or "already in use" not in log.read_text():
+                raise
+    try:
         yield JupyterServer(base, token, root)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # the server and its kernels
+        # On SIGTERM the server shuts its kernels down (they run in sessions of their own).
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -158,9 +163,24 @@ def jupyter(tmp_path_factory):
         shutil.copy(log, SCREENSHOTS / "jupyter-server.log")  # beside them, for a failed run
 
 
+def start_jupyter(root, port, token, env, log):
+    """Start ``jupyter lab`` serving ``root`` on 127.0.0.1:port; its output goes to ``log``."""
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+           f"--port={port}", "--port-retries=0", f"--IdentityProvider.token={token}",
+           f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+           "--JupyterNotebookApp.expose_app_in_browser=True",
+           "--LabApp.news_url=None",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.getuid() == 0:
+        cmd.append("--allow-root")
+    with open(log, "w") as out:
+        return subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory):
-    """Headless Debian Chromium under Playwright (no browser download)."""
+    """Headless Debian Chromium under Playwright (no browser download), fresh profile."""
     from playwright.sync_api import sync_playwright
 
     profile = tmp_path_factory.mktemp("chromium-profile")
@@ -194,7 +214,7 @@ def page(browser, request):
         path = SCREENSHOTS / f"FAILED_{request.node.name}.png"
         tab.screenshot(path=str(path), full_page=True)
         _saved.append(path)
-    # Stop this tab's kernels: the next test starts its own.
+    # Stop every kernel on the server (tests run one at a time): the next test starts its own.
     tab.evaluate("() => window.jupyterapp && window.jupyterapp.serviceManager.sessions"
                  ".shutdownAll()")
     tab.close()

@@ -10,14 +10,24 @@ import time
 # The notebook panel of the current tab, in JupyterLab and in Notebook 7 alike.
 _PANEL = "window.jupyterapp.shell.currentWidget"
 
+# page.evaluate has no timeout of its own: a hung cell would stall the run forever.
+_TIMEOUT = """(work, seconds, what) => Promise.race([work, new Promise((_, reject) =>
+    setTimeout(() => reject(new Error(what + ' did not finish in ' + seconds + ' s')),
+               seconds * 1000))])"""
+
 _WAIT_FOR_KERNEL = f"""async () => {{
+    const timeout = {_TIMEOUT};
     const panel = {_PANEL};
-    await panel.context.ready;
-    await panel.sessionContext.ready;
+    await timeout(panel.context.ready.then(() => panel.sessionContext.ready), 120,
+                  'starting the kernel');
     return panel.sessionContext.session.kernel.name;
 }}"""
 
-_RUN_ALL = """async () => await window.jupyterapp.commands.execute('notebook:run-all-cells')"""
+_RUN_ALL = f"""async () => {{
+    const timeout = {_TIMEOUT};
+    return await timeout(window.jupyterapp.commands.execute('notebook:run-all-cells'), 300,
+                         'Run All');
+}}"""
 
 _ERRORS = f"""() => {{
     const found = [];
@@ -120,22 +130,31 @@ def wait_for_new_figure(cell, old, seconds=60):
     return src
 
 
-def record_figures(cell):
-    """Start recording every figure the cell's output shows; read them with ``recorded``."""
-    cell.locator(".jp-OutputArea").first.evaluate("""area => {
+def record_figures(cell, status=r"^(Training|Sampling|Diverged)"):
+    """Start recording the figures the cell's output shows; read them with ``recorded``.
+
+    With each new figure it notes the text of the cell's HTML widget that matches the regex
+    ``status`` (e.g. "Training: ..."), so a test can tell the frames drawn during a run.
+    """
+    cell.locator(".jp-OutputArea").first.evaluate("""(area, pattern) => {
+        const status = new RegExp(pattern);
         window.__figures = [];
         const note = () => {
             const img = area.querySelector('img');
-            if (img && window.__figures.at(-1) !== img.src) window.__figures.push(img.src);
+            const text = [...area.querySelectorAll('.widget-html-content')]
+                .map(el => el.textContent).find(t => status.test(t)) || '';
+            const last = window.__figures.at(-1);
+            if (img && !(last && last[0] === img.src && last[1] === text))
+                window.__figures.push([img.src, text]);
         };
         new MutationObserver(note).observe(area, {childList: true, subtree: true,
-                                                  attributes: true, attributeFilter: ['src']});
-    }""")
+                                                  characterData: true, attributes: true});
+    }""", status)
 
 
 def recorded(page):
-    """The figures recorded since ``record_figures``, in order (data URLs)."""
-    return page.evaluate("window.__figures")
+    """The (figure data URL, status text) pairs recorded since ``record_figures``, in order."""
+    return [tuple(pair) for pair in page.evaluate("window.__figures")]
 
 
 def slider(cell, label):
