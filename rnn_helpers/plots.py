@@ -75,7 +75,7 @@ def loss_curves(history, *, floor=None, title="Training loss", ax=None, label=No
         ax.axhline(floor, color=COLORS["black"], ls="--", lw=1.2,
                    label=f"entropy rate {floor:.3f} (best possible)")
     ax.set(xlabel="training step", ylabel="loss (nats per character)", title=title)
-    ax.legend()
+    ax.legend(loc="upper right")  # fixed: "best" jumps around between live redraws
     return fig
 
 
@@ -176,6 +176,7 @@ def batch_layout(n_chars, batch_size, seq_length, *, ax=None):
                                                  "of the next"))
     fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False)
     ax.set_xlim(-1, stretch + 1)
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))  # whole characters
     ax.set_ylim(B - 0.4, -1.1)
     ax.set_yticks(range(B), [f"row {b}: from {b * stretch}" for b in range(B)])
     ax.grid(False)
@@ -384,6 +385,16 @@ def softmax_at_scale(scale, dtype="float64", base=SOFTMAX_DEMO_LOGITS):
     return naive_softmax(z, dtype), softmax(z)
 
 
+NAN_BAR = {"fill": False, "hatch": "//", "edgecolor": COLORS["red"], "lw": 1.5}
+
+
+def softmax_legend_handles():
+    """The legend of ``softmax_pair_bars``: naive, stable, nan (shown even when no bar is nan)."""
+    return [mpl.patches.Patch(color=COLORS["orange"], label="naive"),
+            mpl.patches.Patch(color=COLORS["blue"], label="stable (max trick)"),
+            mpl.patches.Patch(label="naive = nan", **NAN_BAR)]
+
+
 def softmax_pair_bars(ax, naive, stable, *, nan_text=True):
     """Naive (orange) and stable (blue) probabilities side by side for each entry of z.
 
@@ -393,11 +404,9 @@ def softmax_pair_bars(ax, naive, stable, *, nan_text=True):
     x = np.arange(len(stable))
     naive = np.asarray(naive, np.float64)
     bad = np.isnan(naive)
-    ax.bar(x[~bad] - 0.2, naive[~bad], width=0.4, color=COLORS["orange"], label="naive")
-    ax.bar(x + 0.2, np.asarray(stable, np.float64), width=0.4, color=COLORS["blue"],
-           label="stable (max trick)")
-    ax.bar(x[bad] - 0.2, np.full(bad.sum(), NAN_ROW), width=0.4, fill=False, hatch="//",
-           edgecolor=COLORS["red"], lw=1.5, label="naive = nan")
+    ax.bar(x[~bad] - 0.2, naive[~bad], width=0.4, color=COLORS["orange"])
+    ax.bar(x + 0.2, np.asarray(stable, np.float64), width=0.4, color=COLORS["blue"])
+    ax.bar(x[bad] - 0.2, np.full(bad.sum(), NAN_ROW), width=0.4, **NAN_BAR)
     if nan_text:
         for i in x[bad]:
             ax.text(i - 0.2, NAN_ROW / 2, "nan", ha="center", va="center", rotation=90,
@@ -413,10 +422,9 @@ def softmax_scale_figure(scale, dtype="float64", base=SOFTMAX_DEMO_LOGITS):
     """The 03 widget's view: naive vs stable softmax of ``scale * base`` in ``dtype``."""
     fig, ax = new_figure(width=7.5, height=4.0)
     n_nan = softmax_pair_bars(ax, *softmax_at_scale(scale, dtype, base))
-    zmax = scale * max(base)
     ax.set(xlabel="entry i of z", ylabel="probability",
-           title=f"{dtype}, z = {scale:.4g} x base (max {zmax:.4g}): naive gives {n_nan} nan")
-    ax.legend(loc="center right", fontsize=10)
+           title=f"{dtype}, z = {scale:.1f} × base: naive gives {n_nan} nan")
+    ax.legend(handles=softmax_legend_handles(), loc="center right", fontsize=10)
     return fig
 
 
@@ -433,8 +441,7 @@ def softmax_scale_grid(scales=(1, 10, 100, 1000), dtypes=("float32", "float64"),
         row[0].set_ylabel("probability")
     for ax in axes[-1]:
         ax.set_xlabel("entry i of z")
-    handles, labels = axes[-1, -1].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=3)
+    fig.legend(handles=softmax_legend_handles(), loc="outside lower center", ncols=3)
     fig.suptitle("Softmax of scale x base: spread, then one-hot; past ln(max) the naive one is nan")
     return fig
 
@@ -540,12 +547,13 @@ def surprise_figure(p, *, K=None):
             label="p = 1, 1/2, 1/4, ...: +1 bit each")
     if K is not None:
         ax.axvline(1 / K, color=COLORS["black"], ls=":", lw=1.2, label=f"uniform guess, p = 1/{K}")
-    ax.plot([p], [-np.log(p)], "o", color=COLORS["red"], ms=11, label="your p")
+    loss = -np.log(p) + 0.0  # (+ 0.0: p = 1 gives 0, not -0)
+    ax.plot([p], [loss], "o", color=COLORS["red"], ms=11, label="your p")
     ax.set(xscale="log", xlim=(8e-4, 1.25), ylim=(-0.2, 7.2),
            xlabel="probability p of the correct character (log scale)",
            ylabel="loss (nats)",
-           title=(f"p = {p:.3g}: loss {-np.log(p):.2f} nats = {-np.log2(p):.2f} bits, "
-                  f"perplexity {1 / p:.3g}"))
+           title=(f"p = {p:.3g}: loss {loss:.2f} nats = {loss / np.log(2):.2f} bits, "
+                  f"perplexity {1 / p:,.1f}"))
     bits = ax.secondary_yaxis("right", functions=(lambda n: n / np.log(2),
                                                   lambda b: b * np.log(2)))
     bits.set(yticks=np.arange(11), ylabel="loss (bits)")
@@ -564,15 +572,15 @@ def eps_vcurve(eps_values, errors, *, roundoff=None, marker_eps=None, marker_err
     roundoff: optional (n,) round-off estimate (eps_machine |L| / eps), drawn dashed.
     marker_eps, marker_errors: optional step and label -> error there, marked with stars.
     """
-    fig, ax = new_figure(width=7.5, height=4.4)
+    fig, ax = new_figure(width=7.5, height=5.6)
     floor = 1e-17  # an exact match (difference 0) is drawn at this floor of the log axis
-    for color, (label, err) in zip(CYCLE, errors.items(), strict=False):
+    for color, marker, (label, err) in zip(CYCLE, "*D", errors.items(), strict=False):
         ax.plot(eps_values, np.maximum(err, floor), "o-", color=color, ms=4, lw=1.8,
                 label=label)
         if marker_errors is not None and label in marker_errors:
-            ax.plot([marker_eps], [max(marker_errors[label], floor)], "*", color=color, ms=18,
-                    mec=COLORS["black"], label=f"{label} at eps = {marker_eps:.1e}: "
-                                               f"{marker_errors[label]:.1e}")
+            ax.plot([marker_eps], [max(marker_errors[label], floor)], marker, color=color,
+                    ms=18 if marker == "*" else 10, mec=COLORS["black"],
+                    label=f"{label} at eps = {marker_eps:.1e}: {marker_errors[label]:.1e}")
     if roundoff is not None:
         ax.plot(eps_values, roundoff, "--", color=COLORS["black"], lw=1.2,
                 label="round-off estimate eps_machine |L| / eps")
@@ -581,7 +589,8 @@ def eps_vcurve(eps_values, errors, *, roundoff=None, marker_eps=None, marker_err
     ax.set(xscale="log", yscale="log", title=title,
            xlabel="finite-difference step eps (parameter units)",
            ylabel="max |analytic - numeric| (nats per unit)")
-    ax.legend(fontsize=10)
+    # Below the axes: inside, it would cover the bottom of the V, where the best eps is.
+    fig.legend(loc="outside lower center", ncols=2, fontsize=9)
     return fig
 
 
@@ -657,7 +666,7 @@ def compare_losses(histories, *, floor=None, title="Training loss", logy=False, 
     if logy:
         ax.set_yscale("log")
     ax.set(xlabel="training step", ylabel="loss (nats per character)", title=title)
-    ax.legend()
+    ax.legend(loc="upper right")  # fixed: "best" jumps around between live redraws
     return fig
 
 
@@ -876,8 +885,9 @@ def gradient_norms_figure(norms, *, per_step=None, global_scale=None, max_norm=N
     norms = np.asarray(norms)
     k = np.arange(len(norms))  # distance T - t: reverse the index t
     clipping = per_step is not None or global_scale is not None
-    fig, ax = new_figure(width=8, height=5.2 if clipping else 4.2)
-    ax.plot(k, norms[::-1], color=COLORS["blue"], lw=2, label="no clipping")
+    fig, ax = new_figure(width=8, height=5.2)  # one size: toggling clipping keeps the layout
+    # Wider than the dashed curves drawn over it, so it shows where they coincide.
+    ax.plot(k, norms[::-1], color=COLORS["blue"], lw=3.5, label="no clipping")
     if global_scale is not None:
         ax.plot(k, global_scale * norms[::-1], color=COLORS["green"], lw=2, ls="-.",
                 label=f"global-norm clipping (rh.train's clip_norm): all × {global_scale:.2g}")
@@ -890,8 +900,6 @@ def gradient_norms_figure(norms, *, per_step=None, global_scale=None, max_norm=N
     rho_text = f", spectral radius {rho:.2f}" if rho is not None else ""
     ax.set(yscale="log", xlabel="distance in time T - t (steps)", ylabel=GRAD_NORM_LABEL,
            title=f"Gradient of the last step's loss (T = {len(norms) - 1}{rho_text})")
-    if clipping:  # four curves cross the whole plot: the legend goes below it
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
-    else:
-        ax.legend(loc="best")
+    # The curves cross the whole plot: the legend goes below it.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return fig

@@ -49,6 +49,11 @@ class LiveFigure:
             plt.close(fig)
 
 
+def slider_options(values, current):
+    """(label, value) pairs for a SelectionSlider: ``values`` and ``current``, sorted, as %g."""
+    return [(f"{v:g}", v) for v in sorted(set(values) | {float(current)})]
+
+
 # --- 01: characters and data --------------------------------------------------
 
 
@@ -62,9 +67,20 @@ def batch_layout_explorer(n_chars=120, batch_size=4, seq_length=6):
     T = ipw.IntSlider(value=seq_length, min=2, max=(n_chars - 1) // batch_size,
                       description="T (length)", continuous_update=False)
     live = LiveFigure()
+    # The T the learner chose: squeezed to fit when B grows, given back when B shrinks.
+    state = {"T": T.value, "busy": False}
 
-    def redraw(_=None):
-        T.max = (n_chars - 1) // B.value  # a row must hold at least one window
+    def redraw(change=None):
+        if state["busy"]:  # a change made below, not by the learner
+            return
+        if change is not None and change["owner"] is T:
+            state["T"] = T.value
+        state["busy"] = True
+        try:
+            T.max = (n_chars - 1) // B.value  # a row must hold at least one window
+            T.value = min(state["T"], T.max)
+        finally:
+            state["busy"] = False
         live.update(plots.batch_layout(n_chars, B.value, T.value))
 
     controls = ipw.HBox([B, T])
@@ -78,6 +94,7 @@ def batch_layout_explorer(n_chars=120, batch_size=4, seq_length=6):
 # --- 02: the forward pass -----------------------------------------------------
 
 HIDDEN_SIZES = (16, 32, 64, 128, 256, 512)
+INIT_SCALES = (0.01, 0.03, 0.1, 0.3, 1.0, 2.0, 3.0, 5.0, 10.0)  # the 02 widget's choices
 
 
 def scaled_params(vocab_size, hidden_size, scale, *, seed=0):
@@ -176,9 +193,8 @@ def init_scale_explorer(inputs, vocab_size, *, scale=1.0, hidden_size=64, seed=0
 
     Displays the controls and the figure; returns the controls (an HBox: slider, dropdown).
     """
-    s = ipw.FloatLogSlider(value=scale, base=10, min=-2, max=1, step=0.1,
-                           description="scale", readout_format=".3g",
-                           continuous_update=False)
+    s = ipw.SelectionSlider(options=slider_options(INIT_SCALES, scale), value=scale,
+                            description="scale", continuous_update=False)
     H = ipw.Dropdown(options=HIDDEN_SIZES, value=hidden_size, description="H")
     live = LiveFigure()
 
@@ -303,11 +319,6 @@ LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
 CLIP_VALUES = (0.1, 0.3, 1.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0)
 
 
-def slider_options(values, current):
-    """(label, value) pairs for a SelectionSlider: ``values`` and ``current``, sorted, as %g."""
-    return [(f"{v:g}", v) for v in sorted(set(values) | {float(current)})]
-
-
 def make_optimizer(name, lr):
     """A fresh optimiser by name ("SGD", "Momentum", "Adagrad", "Adam") with learning rate lr."""
     if name not in OPTIMIZERS:
@@ -424,35 +435,43 @@ class TrainingPanel:
         self.params, self.history = params, history
         self.config = config or train_config()
         self.live = live if live is not None else LiveFigure()
-        c, wide = self.config, {"style": {"description_width": "initial"}}
+        c, style = self.config, {"description_width": "initial"}
+
+        def wide():  # a fixed width: in a narrow window rows wrap instead of sliders shrinking
+            return {"style": style, "layout": w.Layout(width="330px")}
+
         self.hidden = w.IntSlider(c["hidden_size"], min=16, max=256, step=16,
-                                  description="hidden size", **wide)
+                                  description="hidden size", **wide())
         self.lr = w.SelectionSlider(options=slider_options(LEARNING_RATES, c["lr"]),
-                                    value=c["lr"], description="learning rate", **wide)
+                                    value=c["lr"], description="learning rate", **wide())
         self.optimizer = w.Dropdown(options=list(OPTIMIZERS), value=c["optimizer"],
-                                    description="optimizer", **wide)
+                                    description="optimizer", **wide())
         self.seq_length = w.IntSlider(c["seq_length"], min=5, max=100, step=5,
-                                      description="sequence length", **wide)
+                                      description="sequence length", **wide())
         self.clipping = w.Dropdown(options=list(CLIPPING), value=c["clipping"],
-                                   description="clipping", **wide)
+                                   description="clipping", **wide())
         self.clip_value = w.SelectionSlider(options=slider_options(CLIP_VALUES, c["clip_value"]),
                                             value=c["clip_value"], description="clip value",
-                                            **wide)
+                                            **wide())
         self.steps = w.IntSlider(c["steps"], min=50, max=3000, step=50, description="steps",
-                                 **wide)
+                                 **wide())
         self.button = w.Button(description="Train", button_style="primary",
                                tooltip="train a fresh model with these settings")
-        self.bar = w.IntProgress(0, min=0, max=c["steps"], description="progress", **wide)
+        self.bar = w.IntProgress(0, min=0, max=c["steps"], description="progress", **wide())
         self.status = w.HTML("Sampling from " + (html.escape(model_name) if params is not None
-                                                 else "no model yet: press Train"))
+                                                 else "no model yet: press Train"),
+                             layout=w.Layout(min_height="48px"))  # room for two lines
         self.temperature = w.FloatLogSlider(1.0, base=10, min=-1, max=0.5, step=0.05,
-                                            description="temperature", **wide)
-        self.sample = w.HTML(description="sample", **wide)
+                                            description="temperature", **wide())
+        self.sample = w.HTML(description="sample", style=style)
+        def row(*widgets):
+            return w.HBox(list(widgets), layout=w.Layout(flex_flow="row wrap"))
+
         self.controls = w.VBox([
-            w.HBox([self.hidden, self.seq_length, self.steps]),
-            w.HBox([self.optimizer, self.lr]),
-            w.HBox([self.clipping, self.clip_value]),
-            w.HBox([self.button, self.bar]),
+            row(self.hidden, self.seq_length, self.steps),
+            row(self.optimizer, self.lr),
+            row(self.clipping, self.clip_value),
+            row(self.button, self.bar),
             self.status,
         ])
         self.sampler = w.VBox([self.temperature, self.sample])
@@ -492,9 +511,11 @@ class TrainingPanel:
     def on_train(self, _button=None):
         """Train a fresh model with the current settings, redrawing the loss live."""
         config = self.current_config()
-        self.button.disabled = True
+        # The kernel is busy until the run ends: a moved knob would only act afterwards.
+        self.button.disabled = self.temperature.disabled = True
         self.bar.max, self.bar.value = config["steps"], 0
-        self.status.value = "Training: " + html.escape(describe_config(config)) + " ..."
+        self.status.value = ("Training: " + html.escape(describe_config(config))
+                             + " ... (the sampler waits for the new model)")
         callback = live_loss_callback(self.live, self.floor, config["steps"],
                                       title=describe_config(config), progress=self.bar)
         try:
@@ -513,7 +534,7 @@ class TrainingPanel:
                                  f"(mean of the last {RECENT_STEPS} steps): "
                                  f"{html.escape(verdict)}")
         finally:
-            self.button.disabled = False
+            self.button.disabled = self.temperature.disabled = False
 
 
 # --- 07: exploding and vanishing gradients ------------------------------------

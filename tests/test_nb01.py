@@ -98,5 +98,16 @@ def test_batch_layout_explorer_redraws_and_keeps_t_valid(capsys):
     B.value = 8  # a row now holds (110 - 1) // 8 = 13 characters: T must shrink to fit
     assert T.max == 13 and T.value == 13
     B.value = 1
-    assert T.max == 109 and T.value == 13
+    assert T.max == 109 and T.value == 20  # the learner's T comes back
+    T.value = 7
+    B.value = 8
+    assert T.value == 7
     capsys.readouterr()  # outside a kernel, display() prints reprs
+
+
+def test_batch_layout_explorer_draws_once_per_change(displayed):
+    B, T = widgets.batch_layout_explorer(n_chars=110, batch_size=4, seq_length=20).children
+    shown = len(displayed)
+    B.value = 8  # also squeezes T to 13: still one new figure
+    assert len(displayed) == shown + 1
+    assert "T = 13" in displayed[-1].axes[0].get_title()

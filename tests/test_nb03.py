@@ -93,8 +93,11 @@ def test_softmax_scale_figure_counts_the_nans(scale, dtype, n_nan):
     assert f"naive gives {n_nan} nan" in ax.get_title()
     assert len(ax.texts) == n_nan
     assert ax.get_xlabel() and ax.get_ylabel()
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["naive", "stable (max trick)", "naive = nan"]
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["naive", "stable (max trick)",
+                                                          "naive = nan"]
+    nan_key = legend.get_patches()[2]  # hatched and unfilled, with or without a nan bar
+    assert nan_key.get_hatch() == "//" and not nan_key.get_fill()
 
 
 def test_softmax_scale_grid_has_a_panel_per_dtype_and_scale():

@@ -54,10 +54,16 @@ def test_window_loss_figure_marks_T_ln_K_and_the_mean():
     assert ax.get_xlabel() and ax.get_ylabel() and "3 windows" in ax.get_title()
 
 
+def test_surprise_figure_title_has_no_negative_zero_or_exponent():
+    assert plots.surprise_figure(1.0).axes[0].get_title() == (
+        "p = 1: loss 0.00 nats = 0.00 bits, perplexity 1.0")
+    assert "perplexity 1,000.0" in plots.surprise_figure(0.001).axes[0].get_title()
+
+
 def test_surprise_figure_reads_out_loss_bits_and_perplexity():
     fig = plots.surprise_figure(0.5, K=4)
     ax = fig.axes[0]
-    assert ax.get_title() == "p = 0.5: loss 0.69 nats = 1.00 bits, perplexity 2"
+    assert ax.get_title() == "p = 0.5: loss 0.69 nats = 1.00 bits, perplexity 2.0"
     assert ax.get_xscale() == "log"
     point = ax.get_lines()[-1]
     np.testing.assert_allclose(point.get_xydata(), [[0.5, np.log(2)]])

@@ -53,7 +53,8 @@ def test_eps_vcurve_draws_one_line_per_stencil_and_the_roundoff():
     assert len(ax.get_lines()) == 3
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     assert ax.get_title() and "eps" in ax.get_xlabel() and "numeric" in ax.get_ylabel()
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert ax.get_legend() is None  # below the axes, where it hides no curve
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels[:2] == ["two-point", "four-point"] and "round-off" in labels[2]
 
 
@@ -62,11 +63,11 @@ def test_eps_vcurve_marks_the_chosen_step():
     errors = {"two-point": eps**2, "four-point": eps**4}
     fig = plots.eps_vcurve(eps, errors, marker_eps=1e-5,
                            marker_errors={"two-point": 1e-10, "four-point": 0.0})
-    stars = [ln for ln in fig.axes[0].get_lines() if ln.get_marker() == "*"]
-    assert len(stars) == 2
-    assert stars[0].get_xdata()[0] == 1e-5 and stars[0].get_ydata()[0] == 1e-10
-    assert stars[1].get_ydata()[0] > 0  # an exact 0 is drawn at the floor of the log axis
-    assert any("1.0e-10" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    marks = [ln for ln in fig.axes[0].get_lines() if ln.get_marker() in ("*", "D")]
+    assert [m.get_marker() for m in marks] == ["*", "D"]  # told apart where they overlap
+    assert marks[0].get_xdata()[0] == 1e-5 and marks[0].get_ydata()[0] == 1e-10
+    assert marks[1].get_ydata()[0] > 0  # an exact 0 is drawn at the floor of the log axis
+    assert any("1.0e-10" in t.get_text() for t in fig.legends[0].get_texts())
 
 
 def test_eps_vcurve_view_marks_both_stencils(tiny):
@@ -74,8 +75,8 @@ def test_eps_vcurve_view_marks_both_stencils(tiny):
     errors = {label: widgets.stencil_errors(*tiny, eps, order=order)
               for label, order in widgets.STENCIL_ORDERS.items()}
     fig = widgets.eps_vcurve_view(*tiny, eps, errors, 1e-5)
-    stars = [ln for ln in fig.axes[0].get_lines() if ln.get_marker() == "*"]
-    assert len(stars) == 2 and all(s.get_xdata()[0] == 1e-5 for s in stars)
+    marks = [ln for ln in fig.axes[0].get_lines() if ln.get_marker() in ("*", "D")]
+    assert len(marks) == 2 and all(m.get_xdata()[0] == 1e-5 for m in marks)
 
 
 def test_gradcheck_scatter_colours_entries_by_the_entrywise_test():

@@ -310,3 +310,21 @@ def test_panel_rate_and_clip_sliders_offer_round_values_and_start_at_the_config(
 def test_slider_options_are_sorted_labelled_and_include_the_current_value():
     assert widgets.slider_options((1.0, 0.1), 0.5) == [("0.1", 0.1), ("0.5", 0.5), ("1", 1.0)]
     assert widgets.slider_options((1.0, 0.1), 1) == [("0.1", 0.1), ("1", 1.0)]
+
+
+def test_panel_holds_the_knobs_while_training_and_frees_them_after(corpus, monkeypatch):
+    vocab, data = corpus
+    seen = {}
+    real = widgets.run_training
+
+    def spy(config, *args, **kwargs):
+        seen["disabled"] = (panel.button.disabled, panel.temperature.disabled)
+        seen["status"] = panel.status.value
+        return real(config, *args, **kwargs)
+
+    monkeypatch.setattr(widgets, "run_training", spy)
+    panel = widgets.TrainingPanel(data, vocab, 0.456, live=FakeLive())
+    panel.hidden.value, panel.steps.value, panel.seq_length.value = 16, 50, 10
+    panel.button.click()
+    assert seen["disabled"] == (True, True) and seen["status"].startswith("Training: ")
+    assert not panel.button.disabled and not panel.temperature.disabled
