@@ -252,12 +252,16 @@ def activation_histograms(results, titles, *, ncols=None, suptitle=None):
     axes = np.atleast_1d(axes).ravel()
     for ax, r, title in zip(axes, results, titles, strict=False):
         edges = np.asarray(r["edges"])
-        ax.stairs(r["fraction"], edges, fill=True, color=COLORS["blue"])
-        ax.axvspan(-1, -r["threshold"], color=COLORS["red"], alpha=0.25, lw=0)
-        ax.axvspan(r["threshold"], 1, color=COLORS["red"], alpha=0.25, lw=0)
+        ax.stairs(r["fraction"], edges, fill=True, color=COLORS["blue"], zorder=2)
+        # Behind the bars (zorder), so the saturated bars at ±1 keep their colour.
+        ax.axvspan(-1, -r["threshold"], color=COLORS["red"], alpha=0.2, lw=0, zorder=1,
+                   label=f"saturated: |h| > {r['threshold']}")
+        ax.axvspan(r["threshold"], 1, color=COLORS["red"], alpha=0.2, lw=0, zorder=1)
         ax.set_xlim(-1.05, 1.05)
         ax.set(xlabel="activation $h_t$ (tanh output)", ylabel="fraction of activations",
-               title=f"{title}\n|h| > {r['threshold']}: {r['saturated']:.1%}")
+               title=f"{title}\nstd {r['std']:.2f}, |h| > {r['threshold']}: "
+                     f"{r['saturated']:.1%}")
+    axes[0].legend(loc="upper center", fontsize=9)
     for ax in axes[len(results):]:
         ax.set_axis_off()
     if suptitle:

@@ -365,7 +365,10 @@ def run_training(config, data, vocab_size, *, callback=None, progress=False):
     """
     params = init_params(vocab_size, config["hidden_size"], seed=config["seed"],
                          dtype=config["dtype"])
+    # A moving average about steps / 20 long: beta = 0.99 (100 steps) lags a 300-step run.
+    beta = min(0.99, 1 - 20 / config["steps"])
     history = train(params, data, optimizer=make_optimizer(config["optimizer"], config["lr"]),
+                    history=History(seed=config["seed"], beta=max(beta, 0.0)),
                     steps=config["steps"], seq_length=config["seq_length"],
                     batch_size=config["batch_size"], seed=config["seed"], progress=progress,
                     callback=callback, **clip_kwargs(config["clipping"], config["clip_value"]))

@@ -93,7 +93,9 @@ def test_activation_histograms_one_panel_per_result():
     fig = plots.activation_histograms([r, r, r], ["a", "b", "c"], suptitle="s")
     axes = [ax for ax in fig.axes if ax.axison]
     assert len(axes) == 3
-    assert axes[0].get_title() == "a\n|h| > 0.95: 50.0%"
+    assert axes[0].get_title() == "a\nstd 0.49, |h| > 0.95: 50.0%"
+    assert [t.get_text() for t in axes[0].get_legend().get_texts()] == [
+        "saturated: |h| > 0.95"]
     assert all(ax.get_xlabel() and ax.get_ylabel() for ax in axes)
     grid = plots.activation_histograms([r] * 4, list("abcd"), ncols=3)
     assert sum(ax.axison for ax in grid.axes) == 4  # the sixth panel of 2 x 3 is hidden

@@ -328,3 +328,14 @@ def test_panel_holds_the_knobs_while_training_and_frees_them_after(corpus, monke
     panel.button.click()
     assert seen["disabled"] == (True, True) and seen["status"].startswith("Training: ")
     assert not panel.button.disabled and not panel.temperature.disabled
+
+
+def test_run_training_smooths_over_about_a_twentieth_of_the_run(corpus):
+    vocab, data = corpus
+    _, history = widgets.run_training(widgets.train_config(hidden_size=8, steps=100,
+                                                           seq_length=10), data, len(vocab))
+    assert history.beta == pytest.approx(0.8)  # a 5-step average, not 100 steps of lag
+    _, long = widgets.run_training(widgets.train_config(hidden_size=8, steps=4000,
+                                                        seq_length=5, batch_size=1),
+                                   data[:5000], len(vocab))
+    assert long.beta == 0.99
