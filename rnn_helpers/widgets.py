@@ -441,7 +441,7 @@ class TrainingPanel:
         c, style = self.config, {"description_width": "initial"}
 
         def wide():  # a fixed width: in a narrow window rows wrap instead of sliders shrinking
-            return {"style": style, "layout": w.Layout(width="330px")}
+            return {"style": style, "layout": w.Layout(width="310px")}
 
         self.hidden = w.IntSlider(c["hidden_size"], min=16, max=256, step=16,
                                   description="hidden size", **wide())
