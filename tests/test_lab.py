@@ -3,7 +3,6 @@
 import json
 import os
 import re
-import signal
 import subprocess
 import time
 import urllib.error
@@ -11,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from processes import stop_process_group
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,9 +54,4 @@ def test_make_lab_serves_jupyterlab_on_loopback():
             names = {item["name"] for item in json.load(resp)["content"]}
         assert any(re.fullmatch(r"01_.*\.ipynb", n) for n in names), names
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_process_group(proc)

@@ -14,7 +14,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from processes import stop_process_group
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -146,19 +146,15 @@ def jupyter(tmp_path_factory):
         try:
             wait_until_up(f"{base}/api/status?token={token}", proc, log)
             break
-        except RuntimeError:
+        except (RuntimeError, TimeoutError):
+            stop_process_group(proc)
             if attempt == 2 or "already in use" not in log.read_text():
                 raise
     try:
         yield JupyterServer(base, token, root)
     finally:
         # On SIGTERM the server shuts its kernels down (they run in sessions of their own).
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_process_group(proc)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(log, SCREENSHOTS / "jupyter-server.log")  # beside them, for a failed run
 
