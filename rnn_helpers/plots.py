@@ -670,7 +670,7 @@ def compare_losses(histories, *, floor=None, title="Training loss", logy=False, 
     if logy:
         ax.set_yscale("log")
     ax.set(xlabel="training step", ylabel="loss (nats per character)", title=title)
-    ax.legend(loc="upper right")  # fixed: "best" jumps around between live redraws
+    ax.legend()
     return fig
 
 

@@ -366,9 +366,9 @@ def run_training(config, data, vocab_size, *, callback=None, progress=False):
     params = init_params(vocab_size, config["hidden_size"], seed=config["seed"],
                          dtype=config["dtype"])
     # A moving average about steps / 20 long: beta = 0.99 (100 steps) lags a 300-step run.
-    beta = min(0.99, 1 - 20 / config["steps"])
+    beta = min(0.99, max(0.0, 1 - 20 / config["steps"]))
     history = train(params, data, optimizer=make_optimizer(config["optimizer"], config["lr"]),
-                    history=History(seed=config["seed"], beta=max(beta, 0.0)),
+                    history=History(seed=config["seed"], beta=beta),
                     steps=config["steps"], seq_length=config["seq_length"],
                     batch_size=config["batch_size"], seed=config["seed"], progress=progress,
                     callback=callback, **clip_kwargs(config["clipping"], config["clip_value"]))
@@ -467,6 +467,7 @@ class TrainingPanel:
         self.temperature = w.FloatLogSlider(1.0, base=10, min=-1, max=0.5, step=0.05,
                                             description="temperature", **wide())
         self.sample = w.HTML(description="sample", style=style)
+
         def row(*widgets):
             return w.HBox(list(widgets), layout=w.Layout(flex_flow="row wrap"))
 

@@ -105,8 +105,8 @@ def wait_until_up(url, proc, log, seconds=90):
 class JupyterServer:
     """A running ``jupyter lab``: its base URL and token, and URL builders for both UIs."""
 
-    def __init__(self, base, token, root):
-        self.base, self.token, self.root = base, token, root
+    def __init__(self, base, token):
+        self.base, self.token = base, token
         self.workspaces = 0
 
     def lab(self, notebook):
@@ -151,7 +151,7 @@ def jupyter(tmp_path_factory):
             if attempt == 2 or "already in use" not in log.read_text():
                 raise
     try:
-        yield JupyterServer(base, token, root)
+        yield JupyterServer(base, token)
     finally:
         # On SIGTERM the server shuts its kernels down (they run in sessions of their own).
         stop_process_group(proc)
