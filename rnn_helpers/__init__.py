@@ -43,6 +43,7 @@ from .rnn import (
     rnn_forward,
 )
 from .sampling import next_char_probs, rnn_step, sample, sample_text
+from .stats import Spread, format_spread, spread
 from .tasks import RECALL_CHARS, recall_accuracy, recall_task
 from .train import History, evaluate, train
 
