@@ -22,15 +22,28 @@ from .data import (
     load_corpus,
     train_val_split,
 )
-from .diagnostics import last_step_grad_norms, spectral_radius, with_spectral_radius
+from .diagnostics import (
+    blew_up,
+    global_clip_scale,
+    last_step_grad_norms,
+    last_step_param_grad_norm,
+    saturation_stats,
+    spectral_radius,
+    with_spectral_radius,
+)
 from .functional import log_softmax, softmax, softmax_loss
 from .gradcheck import (
+    RULE_OF_THUMB,
+    STENCIL_ORDERS,
     GradCheckReport,
+    against_bar,
     check_hidden_state_grads,
     grad_check,
     grad_check_report,
+    gradient_sample,
     numerical_gradient,
     relative_error,
+    stencil_errors,
 )
 from .optim import SGD, Adagrad, Adam, Momentum, clip_grad_norm, clip_gradients, grad_norm
 from .rnn import (
@@ -44,7 +57,15 @@ from .rnn import (
 )
 from .sampling import next_char_probs, rnn_step, sample, sample_text
 from .stats import Spread, format_spread, spread
-from .tasks import RECALL_CHARS, recall_accuracy, recall_task
+from .tasks import (
+    RECALL_CHARS,
+    RecallResults,
+    recall_accuracy,
+    recall_experiment,
+    recall_gradient_ratio,
+    recall_task,
+    train_recall,
+)
 from .train import History, evaluate, train
 
 _threadpool_limits(limits=1, user_api="blas")

@@ -7,9 +7,11 @@ its norm against T - t shows gradients exploding or vanishing.
 import numpy as np
 
 from .functional import softmax
-from .rnn import rnn_forward
+from .optim import grad_norm
+from .rnn import rnn_backward, rnn_forward
 
-__all__ = ["spectral_radius", "with_spectral_radius", "last_step_grad_norms"]
+__all__ = ["spectral_radius", "with_spectral_radius", "last_step_grad_norms",
+           "last_step_param_grad_norm", "global_clip_scale", "saturation_stats", "blew_up"]
 
 
 def spectral_radius(W):
@@ -49,3 +51,57 @@ def last_step_grad_norms(params, inputs, targets, *, max_norm=None):
         if t > 0:
             g = W.T @ ((1.0 - hs[t] ** 2) * g)
     return norms
+
+
+def last_step_param_grad_norm(params, inputs, targets):
+    """The global norm of dL_T/d(U, W, V, b, c), L_T the loss at the last step only (a float).
+
+    inputs, targets: int (T,). This is the norm that global-norm clipping (``clip_norm`` in
+    ``train``) compares with kappa, here for the one loss term L_T.
+    """
+    logits, cache = rnn_forward(params, inputs)
+    dlogits = np.zeros_like(logits)
+    dlogits[-1] = softmax(logits[-1])
+    dlogits[-1, targets[len(inputs) - 1]] -= 1.0  # dL_T/do_T; zero at every other step
+    grads, _ = rnn_backward(dlogits, cache)
+    return grad_norm(grads)
+
+
+def global_clip_scale(params, inputs, targets, max_norm):
+    """The factor min(1, kappa / ||g||) by which global-norm clipping at kappa = ``max_norm``
+    rescales g = dL_T/d(U, W, V, b, c), L_T the last step's loss (see
+    ``last_step_param_grad_norm``): a float in (0, 1]. Every dL_T/dh_t shrinks by it alike.
+    """
+    return min(1.0, max_norm / last_step_param_grad_norm(params, inputs, targets))
+
+
+def saturation_stats(params, inputs, targets, *, distance, threshold=0.95):
+    """How saturated the tanh units are over a sequence, and what that does to the gradient.
+
+    inputs, targets: int (T,), with 0 < distance <= T. Returns a dict of floats:
+    ``saturated``, the fraction of the T * H values h_t (t = 1..T) with |h| > threshold;
+    ``tanh_grad``, the mean of 1 - h_t^2 over them; ``factor``, the gradient's average growth
+    per step back over ``distance`` steps from the end,
+    (||dL_T/dh_{T - distance}|| / ||dL_T/dh_T||)^(1 / distance).
+    """
+    T = len(inputs)
+    if not 0 < distance <= T:
+        raise ValueError(f"distance must be in 1..T = {T}, got {distance}")
+    _, cache = rnn_forward(params, inputs)
+    h = cache["hs"][1:, 0]  # (T, H): h_1 .. h_T
+    norms = last_step_grad_norms(params, inputs, targets)  # index = t
+    return {
+        "saturated": float(np.mean(np.abs(h) > threshold)),
+        "tanh_grad": float(np.mean(1.0 - h ** 2)),
+        "factor": float((norms[T - distance] / norms[T]) ** (1.0 / distance)),
+    }
+
+
+def blew_up(losses, limit):
+    """True if any loss in the sequence is above ``limit`` or not finite (a bool).
+
+    A verdict that survives chaos: a diverging run's loss values differ from one CPU to the
+    next after a few steps, but a jump far above ln K (e.g. limit = 2 ln K) shows on all.
+    """
+    x = np.asarray(losses, dtype=np.float64)
+    return bool(np.any(~np.isfinite(x)) or np.any(x > limit))

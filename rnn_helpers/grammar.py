@@ -85,6 +85,22 @@ class Grammar:
         """Return the negative log-likelihood of ``text`` in nats, starting from ``start``."""
         return math.fsum(self._neglog[state][token] for state, token in self.parse(text))
 
+    def char_surprises(self, text: str) -> np.ndarray:
+        """The source's surprise at each character: -ln p(text[i] | text[:i]), (len(text),) nats.
+
+        ``text`` starts a sentence and ends at a token boundary. p(next character) sums the
+        probabilities of the current state's tokens that agree with the partial word so far,
+        so each token's surprise -ln q is spread over the characters that narrow the choice
+        down; the surprises sum to ``nll(text)`` (the chain rule).
+        """
+        out = []
+        for state, token in self.parse(text):
+            transitions = self.states[state]
+            mass = [sum(q for tok, q, _ in transitions if tok.startswith(token[:i]))
+                    for i in range(len(token) + 1)]  # mass[0] = 1, mass[-1] = q(token)
+            out += [math.log(mass[i]) - math.log(mass[i + 1]) for i in range(len(token))]
+        return np.array(out)
+
     def stationary(self) -> dict[str, float]:
         """Return the stationary distribution pi of the state chain (pi P = pi, sum pi = 1).
 

@@ -9,8 +9,9 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .functional import softmax
 from .gradcheck import relative_error
+from .numerics import SOFTMAX_DEMO_LOGITS, overflow_limit, softmax_at_scale
+from .stats import spread
 
 # Okabe & Ito (2008): distinguishable with every common form of colour blindness
 COLORS = {
@@ -238,7 +239,7 @@ def unrolled_rnn(T=4, *, inputs=None, targets=None):
 
 
 def activation_histograms(results, titles, *, ncols=None, suptitle=None):
-    """One histogram panel per result of ``widgets.activation_histogram``, side by side.
+    """One histogram panel per result of ``initialization.activation_histogram``, side by side.
 
     results: dicts with edges (bins+1,), fraction (bins,), saturated (a float).
     titles: one title per panel; the fraction |h| > 0.95 is appended to each.
@@ -261,7 +262,9 @@ def activation_histograms(results, titles, *, ncols=None, suptitle=None):
         ax.set(xlabel="activation $h_t$ (tanh output)", ylabel="fraction of activations",
                title=f"{title}\nstd {r['std']:.2f}, |h| > {r['threshold']}: "
                      f"{r['saturated']:.1%}")
-    axes[0].legend(loc="upper center", fontsize=9)
+    # Below the panels, so it covers no bar of any histogram.
+    fig.legend(handles=axes[0].get_legend_handles_labels()[0], loc="outside lower center",
+               fontsize=11)
     for ax in axes[len(results):]:
         ax.set_axis_off()
     if suptitle:
@@ -296,25 +299,7 @@ def hidden_heatmaps(hs, text, titles, *, order=None, ylabel="hidden unit"):
 
 # --- 03: softmax and numerical stability --------------------------------------
 
-SOFTMAX_DEMO_LOGITS = (1.0, 0.8, 0.3, -0.5, -1.0)  # the 03 widget's logits, times its scale
 NAN_ROW = 1.1  # where the 03 figures draw a nan: a row above probability 1
-
-
-def naive_softmax(z, dtype=np.float64):
-    """exp(z) / sum(exp(z)) along the last axis, with no max trick; warnings silenced.
-
-    z: (..., K), cast to ``dtype``. Overflow gives nan, as the naive formula does.
-    """
-    z = np.asarray(z, dtype=dtype)
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        e = np.exp(z)
-        return e / e.sum(axis=-1, keepdims=True)
-
-
-def overflow_sweep(zs, dtype=np.float64):
-    """softmax([z, 0])[0] for each z of zs (N,): (naive, stable), each (N,) of ``dtype``."""
-    Z = np.stack([np.asarray(zs, dtype), np.zeros(len(zs), dtype)], axis=-1)  # (N, 2)
-    return naive_softmax(Z, dtype)[:, 0], softmax(Z)[:, 0]
 
 
 def _nan_row(ax, ticks=(0.0, 0.25, 0.5, 0.75, 1.0)):
@@ -327,13 +312,13 @@ def _nan_row(ax, ticks=(0.0, 0.25, 0.5, 0.75, 1.0)):
 def overflow_figure(zs, sweeps):
     """One panel per dtype: naive vs stable softmax([z, 0])[0] against z (log axis).
 
-    zs: (N,). sweeps: dtype name -> (naive, stable) from ``overflow_sweep``. The naive
+    zs: (N,). sweeps: dtype name -> (naive, stable) from ``numerics.overflow_sweep``. The naive
     curve's nan values are drawn as crosses on a "nan" row; a dotted line marks ln(max).
     """
     fig, axes = new_figure(len(sweeps), sharey=True)
     axes = np.atleast_1d(axes)
     for ax, (name, (naive, stable)) in zip(axes, sweeps.items(), strict=True):
-        zmax = float(np.log(np.finfo(name).max))
+        zmax = overflow_limit(name)
         bad = np.isnan(naive)
         ax.plot(zs, stable, color=COLORS["blue"], lw=3, label="stable (max trick)")
         ax.plot(zs[~bad], naive[~bad], color=COLORS["orange"], lw=1.5, ls="--", label="naive")
@@ -344,28 +329,17 @@ def overflow_figure(zs, sweeps):
         ax.set(xscale="log", xlabel="z (the first logit)", title=name)
         _nan_row(ax, ticks=(0.5, 0.75, 1.0))
     axes[0].set_ylabel("softmax([z, 0])[0]")
-    axes[0].legend(loc="center left")
+    # Below the panels: inside, it would cover the rising curve.
+    fig.legend(handles=axes[0].get_legend_handles_labels()[0], loc="outside lower center",
+               ncols=3)
     fig.suptitle("Naive softmax overflows to nan; the stable one stays at 1")
     return fig
-
-
-def shift_error(offsets, base, dtype):
-    """Max relative error of softmax(s + base) computed in ``dtype``, for each offset s.
-
-    offsets: (N,), base: (K,). The exact answer is softmax(base) (shift invariance), taken
-    in float64. Returns (N,) float64: max_i |p_i - p*_i| / p*_i.
-    """
-    base = np.asarray(base, np.float64)
-    exact = softmax(base)
-    Z = (np.asarray(offsets, np.float64)[:, None] + base).astype(dtype)  # (N, K)
-    p = softmax(Z).astype(np.float64)
-    return np.max(np.abs(p - exact) / exact, axis=-1)
 
 
 def precision_figure(offsets, errors):
     """Relative error of softmax against the size of the logits, one line per dtype (log-log).
 
-    offsets: (N,). errors: dtype name -> (N,) from ``shift_error``; a dashed line shows
+    offsets: (N,). errors: dtype name -> (N,) from ``numerics.shift_error``; a dashed line shows
     the dtype's machine epsilon times the offset.
     """
     fig, ax = new_figure(width=7.5, height=4.2)
@@ -379,14 +353,8 @@ def precision_figure(offsets, errors):
            xlabel="offset s added to every logit",
            ylabel="max relative error of softmax",
            title="Precision: softmax(s + z) in float32 vs float64")
-    ax.legend(fontsize=10)
+    ax.legend(fontsize=11)
     return fig
-
-
-def softmax_at_scale(scale, dtype="float64", base=SOFTMAX_DEMO_LOGITS):
-    """Naive and stable softmax of z = scale * base in ``dtype``: (naive, stable), each (K,)."""
-    z = (scale * np.asarray(base, np.float64)).astype(dtype)
-    return naive_softmax(z, dtype), softmax(z)
 
 
 NAN_BAR = {"fill": False, "hatch": "//", "edgecolor": COLORS["red"], "lw": 1.5}
@@ -428,7 +396,7 @@ def softmax_scale_figure(scale, dtype="float64", base=SOFTMAX_DEMO_LOGITS):
     n_nan = softmax_pair_bars(ax, *softmax_at_scale(scale, dtype, base))
     ax.set(xlabel="entry i of z", ylabel="probability",
            title=f"{dtype}, z = {scale:.1f} × base: naive gives {n_nan} nan")
-    ax.legend(handles=softmax_legend_handles(), loc="center right", fontsize=10)
+    ax.legend(handles=softmax_legend_handles(), loc="center right", fontsize=11)
     return fig
 
 
@@ -491,28 +459,11 @@ def window_loss_figure(losses, T, K):
     return fig
 
 
-def char_surprises(grammar, text):
-    """The source's surprise at each character: -ln p(text[i] | text[:i]) under ``grammar``.
-
-    grammar: a ``grammar.Grammar``; text: starts a sentence and ends at a token boundary.
-    p(next character) sums the probabilities of the current state's tokens that agree with
-    the partial word so far, so each token's surprise -ln q is spread over the characters
-    that narrow the choice down. Returns (len(text),) nats, summing to ``grammar.nll(text)``.
-    """
-    out = []
-    for state, token in grammar.parse(text):
-        transitions = grammar.states[state]
-        mass = [sum(q for tok, q, _ in transitions if tok.startswith(token[:i]))
-                for i in range(len(token) + 1)]  # mass[0] = 1, mass[-1] = q(token)
-        out += [np.log(mass[i]) - np.log(mass[i + 1]) for i in range(len(token))]
-    return np.array(out)
-
-
 def char_surprise_figure(tokens, surprises):
     """Bars of the per-character surprise, grouped by token, each token's total above it.
 
     tokens: the tokens of the text in order (e.g. from ``grammar.parse``); surprises:
-    (sum of their lengths,) nats, e.g. from ``char_surprises``.
+    (sum of their lengths,) nats, e.g. from ``Grammar.char_surprises``.
     """
     surprises = np.asarray(surprises, np.float64)
     fig, ax = new_figure(width=max(7.5, 0.42 * len(surprises) + 1.5), height=4.2)
@@ -561,7 +512,7 @@ def surprise_figure(p, *, K=None):
     bits = ax.secondary_yaxis("right", functions=(lambda n: n / np.log(2),
                                                   lambda b: b * np.log(2)))
     bits.set(yticks=np.arange(11), ylabel="loss (bits)")
-    ax.legend(loc="upper right", fontsize=10)
+    ax.legend(loc="upper right")
     return fig
 
 
@@ -594,7 +545,7 @@ def eps_vcurve(eps_values, errors, *, roundoff=None, marker_eps=None, marker_err
            xlabel="finite-difference step eps (parameter units)",
            ylabel="max |analytic - numeric| (nats per unit)")
     # Below the axes: inside, it would cover the bottom of the V, where the best eps is.
-    fig.legend(loc="outside lower center", ncols=2, fontsize=9)
+    fig.legend(loc="outside lower center", ncols=2)
     return fig
 
 
@@ -625,21 +576,30 @@ def gradcheck_scatter(analytic, numeric, *, atol, rtol=1e-6, rule_of_thumb=1e-7,
                label=f"rule of thumb: relative error {rule_of_thumb:.0e}")
     ax.set(xscale="log", yscale="log", title=title, xlabel="|gradient entry| (nats per unit)",
            ylabel="relative error |a - n| / (|a| + |n|)")
-    ax.legend(fontsize=10, loc="upper right")
+    fig.legend(loc="outside lower center", ncols=2)  # below: inside it would hide points
     return fig
 
 
-def hidden_grad_figure(check):
-    """Two panels against t: ||dL/dh_t|| (linear) and its max relative error (log scale).
+def hidden_grad_figure(check, *, last_term=None):
+    """Two panels against t: ||dL/dh_t|| and its max relative error (log scale).
 
     check: the dict returned by ``check_hidden_state_grads`` (arrays of length T).
+    last_term: optional (T + 1,) norms ||dL_T/dh_t|| for t = 0..T (``last_step_grad_norms``),
+    the gradient of the last step's loss alone, drawn beside the total on a log scale.
     """
     norm, rel = np.asarray(check["norm"]), np.asarray(check["max_rel_error"])
     t = np.arange(1, len(norm) + 1)
     fig, (ax1, ax2) = new_figure(2, height=3.8)
-    ax1.plot(t, norm, "o-", color=COLORS["blue"], ms=4)
-    ax1.set(ylim=(0, 1.1 * norm.max()), xlabel="time step t",
-            ylabel="||dL/dh_t|| (nats per unit)", title="Size of the gradient at h_t")
+    ax1.plot(t, norm, "o-", color=COLORS["blue"], ms=4, label="dL/dh_t: all losses L_t..L_T")
+    if last_term is None:
+        ax1.set(ylim=(0, 1.1 * norm.max()))
+    else:
+        ax1.plot(t, np.asarray(last_term)[1:], "s--", color=COLORS["red"], ms=4,
+                 label="dL_T/dh_t: the last loss alone")
+        ax1.set(yscale="log")
+        ax1.legend(loc="lower right")
+    ax1.set(xlabel="time step t", ylabel="gradient norm (nats per unit)",
+            title="Size of the gradient at h_t")
     ax2.plot(t, np.maximum(rel, 1e-17), "o-", color=COLORS["orange"], ms=4)
     ax2.set(yscale="log", xlabel="time step t", ylabel="max relative error",
             title="Backprop vs finite differences")
@@ -651,12 +611,13 @@ def hidden_grad_figure(check):
 
 
 def compare_losses(histories, *, floor=None, title="Training loss", logy=False, ax=None,
-                   raw=True):
+                   raw=True, legend_loc="best"):
     """Smoothed training loss per character of several runs, one line each.
 
     histories: dict label -> ``train.History``. floor: the best achievable loss (dashed).
     logy: log scale, for runs whose losses span decades (e.g. a diverging one).
     raw: also draw each run's per-step losses, thin and pale, in the run's colour.
+    legend_loc: where the legend goes (matplotlib's ``loc``), e.g. where no curve runs.
     """
     fig, ax = (ax.figure, ax) if ax is not None else new_figure()
     for label, history in histories.items():
@@ -670,7 +631,7 @@ def compare_losses(histories, *, floor=None, title="Training loss", logy=False, 
     if logy:
         ax.set_yscale("log")
     ax.set(xlabel="training step", ylabel="loss (nats per character)", title=title)
-    ax.legend()
+    ax.legend(loc=legend_loc)
     return fig
 
 
@@ -700,7 +661,7 @@ def clipping_arrows(g, g_elementwise, g_norm, kappa, *, ax=None):
     g is drawn wide and pale underneath, so a clipped arrow lying along it (the norm clip
     always does) leaves it visible on both sides.
     """
-    fig, ax = (ax.figure, ax) if ax is not None else new_figure(width=6.2, height=5.2)
+    fig, ax = (ax.figure, ax) if ax is not None else new_figure(width=6.2, height=6.8)
     square = plt.Rectangle((-kappa, -kappa), 2 * kappa, 2 * kappa, fill=False, ls=":", lw=1.5,
                            color=COLORS["orange"],
                            label=rf"element-wise bound: $|g_i| \leq \kappa$ = {kappa:g}")
@@ -721,7 +682,7 @@ def clipping_arrows(g, g_elementwise, g_norm, kappa, *, ax=None):
     ax.set(xlim=(-0.3 * r, r), ylim=(-0.3 * r, r), aspect="equal",
            xlabel="$g_1$ (gradient component 1)", ylabel="$g_2$ (gradient component 2)",
            title=rf"Clipping a 2-D gradient at $\kappa$ = {kappa:g}")
-    ax.legend(loc="upper left", fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14))  # below: it covers no arrow
     return fig
 
 
@@ -766,6 +727,43 @@ def loss_and_gap(history, floor, *, title="Training and validation loss"):
     ax2.set(xlabel="training step", ylabel="gap above the floor (nats per char)",
             title="How far from the best possible")
     ax2.legend()
+    return fig
+
+
+def lr_sweep_figure(sweeps, *, log_k=None, floor=None, title="Final loss against learning rate",
+                    ax=None):
+    """Final loss against learning rate (log x), one line per optimiser, mean ± std as error
+    bars and each seed as a dot; a learning rate at which any seed diverged is drawn as an
+    'x' on the ln K line.
+
+    sweeps: dict name -> ``experiments.Grid`` from ``experiments.lr_sweep`` (labels = rates,
+    losses (n_rates, n_seeds)). log_k: ln K, the line "diverged" points sit on.
+    """
+    fig, ax = (ax.figure, ax) if ax is not None else new_figure(width=7.5, height=4.6)
+    markers = ["o", "s", "^", "D", "v", "P"]
+    for (name, grid), marker in zip(sweeps.items(), markers * 3, strict=False):
+        lrs = np.asarray(grid.labels, np.float64)
+        bad = grid.diverged.any(axis=1)
+        mean = np.where(bad, np.nan, grid.losses.mean(axis=1))
+        std = np.where(bad, np.nan, grid.losses.std(axis=1, ddof=1))
+        bars = ax.errorbar(lrs, mean, yerr=std, marker=marker, ms=7, lw=2, capsize=4,
+                           label=f"{name} (mean ± std)", zorder=3)
+        color = bars.lines[0].get_color()
+        for i in np.flatnonzero(~bad):
+            ax.plot(np.full(len(grid.seeds), lrs[i]), grid.losses[i], ".", color=color,
+                    alpha=0.5, ms=5, zorder=2)
+        if bad.any() and log_k is not None:
+            ax.plot(lrs[bad], np.full(bad.sum(), log_k), "x", color=color, ms=11, mew=2.5,
+                    zorder=4)
+    if log_k is not None:
+        ax.axhline(log_k, color=COLORS["black"], ls=":", lw=1.2,
+                   label=f"ln K = {log_k:.2f}: x = diverged")
+    if floor is not None:
+        ax.axhline(floor, color=COLORS["black"], ls="--", lw=1.2,
+                   label=f"entropy rate {floor:.3f}")
+    ax.set_xscale("log")
+    ax.set(xlabel="learning rate", ylabel="final loss (nats per character)", title=title)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.93))  # below the ln K line
     return fig
 
 
@@ -826,55 +824,111 @@ def saturation_figure(radii, saturated, tanh_grad, factor):
 def clipping_figure(runs, *, max_norm=None, log_K=None):
     """Two panels against the training step: loss per character and gradient norm (log y).
 
-    runs: dict label -> ``train.History``. max_norm: the clipping bound kappa (a line on the
-    norms panel). log_K: ln K, the loss of uniform guessing (a line on the loss panel).
+    runs: dict label -> list of ``train.History`` (one per seed; a single History is one
+    seed), a colour per label, a thin line per seed. max_norm: the clipping bound kappa (a
+    line on the norms panel). log_K: ln K, the loss of uniform guessing (a line on the loss
+    panel). The legend sits below the panels, clear of the curves.
     """
-    fig, (ax1, ax2) = new_figure(2, height=4.0)
-    for (label, h), color in zip(runs.items(), CYCLE, strict=False):
-        steps = np.arange(1, h.steps + 1)
-        ax1.plot(steps, h.losses, color=color, lw=1.5, label=label)
-        ax2.plot(steps, h.grad_norms, color=color, lw=1.2, label=label)
+    fig, (ax1, ax2) = new_figure(2, height=4.6, layout="constrained")
+    colors = [COLORS[c] for c in ("blue", "sky", "red", "orange", "green", "purple")]
+    handles = []
+    for (label, hs), color in zip(runs.items(), colors, strict=False):
+        hs = [hs] if hasattr(hs, "losses") else list(hs)  # one History or one per seed
+        n = len(hs)
+        for h in hs:
+            steps = np.arange(1, h.steps + 1)
+            ax1.plot(steps, h.losses, color=color, lw=1.0, alpha=0.8)
+            ax2.plot(steps, h.grad_norms, color=color, lw=1.0, alpha=0.8)
+        seeds = f"{n} seeds" if n > 1 else "1 seed"
+        handles.append(mpl.lines.Line2D([], [], color=color, lw=2, label=f"{label} ({seeds})"))
     if log_K is not None:
-        ax1.axhline(log_K, color=COLORS["black"], ls="--", lw=1.2,
-                    label=f"uniform guess, ln K = {log_K:.2f}")
+        ax1.axhline(log_K, color=COLORS["black"], ls="--", lw=1.2)
+        handles.append(mpl.lines.Line2D([], [], color=COLORS["black"], ls="--", lw=1.2,
+                                        label=f"uniform guess, ln K = {log_K:.2f} (loss)"))
     if max_norm is not None:
-        ax2.axhline(max_norm, color=COLORS["black"], ls="--", lw=1.2,
-                    label=rf"clipping bound $\kappa$ = {max_norm:g}")
+        ax2.axhline(max_norm, color=COLORS["black"], ls=":", lw=1.5)
+        handles.append(mpl.lines.Line2D([], [], color=COLORS["black"], ls=":", lw=1.5,
+                                        label=rf"clipping bound $\kappa$ = {max_norm:g} (norm)"))
     ax1.set(yscale="log", xlabel="training step", ylabel="loss (nats per character)",
             title="Loss")
     ax2.set(yscale="log", xlabel="training step", ylabel="gradient norm (before clipping)",
             title="Gradient norm")
-    ax1.legend()
-    ax2.legend()
+    fig.legend(handles=handles, loc="outside lower center", ncol=2)
     return fig
 
 
-def recall_figure(ks, accuracy, chance, *, grad_ratios=None):
-    """Accuracy of the final recall against the number of distractors k, with chance level;
-    with grad_ratios (dict label -> (n,)), a second panel: ||dL_T/dh_1|| / ||dL_T/dh_T||
-    against k (log y), a line per label (e.g. at initialisation, after training).
+def _seed_dots(ax, x, values, color, marker, offset):
+    """Every seed's value as a small faint marker, nudged sideways by ``offset``."""
+    values = np.asarray(values)  # (n_x, n_seeds)
+    xs = np.repeat(np.asarray(x, dtype=float)[:, None] + offset, values.shape[1], axis=1)
+    ax.plot(xs.ravel(), values.ravel(), marker, color=color, ms=5, alpha=0.45, ls="none",
+            mfc="none")
+
+
+def recall_figure(lags, accuracy, chance, *, grad_ratios=None):
+    """Recall accuracy against the lag k + 1 between the symbol and the query, over seeds.
+
+    accuracy: dict arm -> dict budget label -> (n_lags, n_seeds); a colour per arm, the
+    mean over seeds with error bars (± one sample std, from ``stats.spread``) and every seed
+    of the last budget as a faint circle; the last budget solid, earlier ones dotted. chance:
+    a dashed line. grad_ratios: dict arm -> dict label -> (n_lags, n_seeds); a second panel
+    with ||dL_T/dh_1|| / ||dL_T/dh_T|| (log y): the geometric mean over seeds (10 ** the mean
+    of log10) and every seed, a line style per label (e.g. at initialisation, after
+    training). One legend below the panels, clear of the curves: colours name the arms,
+    black samples the styles.
     """
-    ks = np.asarray(ks)
+    lags = np.asarray(lags)
     ncols = 1 if grad_ratios is None else 2
-    fig, axes = new_figure(ncols, height=4.0)
+    fig, axes = new_figure(ncols, height=5.0, layout="constrained")
     ax1 = axes if ncols == 1 else axes[0]
-    ax1.plot(ks, accuracy, "o-", color=COLORS["blue"], ms=6, lw=2, label="plain RNN")
-    ax1.axhline(chance, color=COLORS["black"], ls="--", lw=1.2, label=f"chance ({chance:.2f})")
-    ax1.set(xlabel="distractors k (steps between symbol and query)",
-            ylabel="recall accuracy (fraction)", ylim=(0, 1.05),
+    colors = [COLORS[c] for c in ("blue", "orange", "green", "purple")]
+    width = 0.012 * (lags.max() - lags.min() + 1)
+    Line = mpl.lines.Line2D
+    handles = [Line([], [], color=c, lw=3, label=arm)
+               for arm, c in zip(accuracy, colors, strict=False)]
+    budgets = list(next(iter(accuracy.values())))
+    for a, (by_budget, color) in enumerate(zip(accuracy.values(), colors, strict=False)):
+        offset = (a - (len(accuracy) - 1) / 2) * width
+        for b, acc in enumerate(by_budget.values()):
+            acc = np.asarray(acc)
+            last = b == len(by_budget) - 1
+            stats = [spread(row) for row in acc]
+            ax1.errorbar(lags + offset, [s.mean for s in stats], yerr=[s.std for s in stats],
+                         color=color, ls="-" if last else ":", marker="o" if last else "s",
+                         mfc=color if last else "white", ms=6, lw=2 if last else 1.5,
+                         capsize=3)
+            if last:
+                _seed_dots(ax1, lags, acc, color, "o", offset + width / 2)
+    for b, budget in enumerate(budgets):
+        last = b == len(budgets) - 1
+        handles.append(Line([], [], color=COLORS["black"], ls="-" if last else ":",
+                            marker="o" if last else "s", mfc=COLORS["black"] if last else "white",
+                            label=f"accuracy after {budget}"))
+    ax1.axhline(chance, color=COLORS["black"], ls="--", lw=1.2)
+    handles.append(Line([], [], color=COLORS["black"], ls="--", lw=1.2,
+                        label=f"chance ({chance:.2f})"))
+    ax1.set(xlabel="lag k + 1 (steps from the symbol to the query)",
+            ylabel="recall accuracy (fraction)", ylim=(0, 1.05), xticks=lags,
             title="Recalling the first symbol")
-    ax1.legend()
     if grad_ratios is not None:
         ax2 = axes[1]
-        styles = zip((COLORS["red"], COLORS["green"], COLORS["purple"]), ("s--", "o-", "^-"),
-                     strict=False)
-        for (label, ratio), (color, style) in zip(grad_ratios.items(), styles, strict=False):
-            ax2.plot(ks, ratio, style, color=color, ms=6, lw=2, label=label)
-        ax2.set(yscale="log", xlabel="distractors k",
+        styles = (("s", "--"), ("o", "-"), ("^", "-."))
+        labels = list(next(iter(grad_ratios.values())))
+        for a, (by_label, color) in enumerate(zip(grad_ratios.values(), colors, strict=False)):
+            offset = (a - (len(grad_ratios) - 1) / 2) * width
+            for ratio, (marker, ls) in zip(by_label.values(), styles, strict=False):
+                ratio = np.asarray(ratio)
+                centre = [10 ** spread(np.log10(row)).mean for row in ratio]
+                ax2.plot(lags + offset, centre, marker=marker, ls=ls, color=color, ms=6, lw=2)
+                _seed_dots(ax2, lags, ratio, color, marker, offset)
+        for label, (marker, ls) in zip(labels, styles, strict=False):
+            handles.append(Line([], [], color=COLORS["black"], ls=ls, marker=marker,
+                                label=f"gradient ratio {label}"))
+        ax2.set(yscale="log", xlabel="lag k + 1 (steps)", xticks=lags,
                 ylabel=r"$\Vert\partial L_T/\partial h_1\Vert \,/\, "
                        r"\Vert\partial L_T/\partial h_T\Vert$",
                 title="Gradient reaching the symbol")
-        ax2.legend()
+    fig.legend(handles=handles, loc="outside lower center", ncol=3)
     return fig
 
 

@@ -38,30 +38,57 @@ def _positive_int(value, name):
     return int(value)
 
 
-def init_params(vocab_size, hidden_size, *, seed=None, dtype=np.float64):
+INITS = ("uniform", "orthogonal", "identity")
+
+
+def init_params(vocab_size, hidden_size, *, seed=None, dtype=np.float64, init="uniform"):
     """Fresh parameters, uniform in [-1/sqrt(n), 1/sqrt(n)] with n the fan-in; b, c zero.
 
     Returns a dict: U (H, K), W (H, H), V (K, H), b (H,), c (K,), all of ``dtype``,
     with K = vocab_size and H = hidden_size. The same seed gives the same parameters.
+
+    init chooses the recurrent matrix W (H, H); U, V, b, c are the same for every choice:
+    - "uniform": uniform like the others (spectral radius about 0.6 for large H);
+    - "orthogonal": a random orthogonal matrix (Saxe, McClelland & Ganguli 2014), the Q of
+      the QR decomposition of a standard Gaussian matrix, with the columns' signs fixed so
+      that diag(R) > 0 (then Q is uniformly distributed); every eigenvalue has modulus 1;
+    - "identity": the identity matrix (Le, Jaitly & Hinton 2015).
     """
     K = _positive_int(vocab_size, "vocab_size")
     H = _positive_int(hidden_size, "hidden_size")
     dtype = np.dtype(dtype)
     if not np.issubdtype(dtype, np.floating):
         raise TypeError(f"dtype must be a floating type, got {dtype}")
+    if not isinstance(init, str) or init not in INITS:
+        raise ValueError(f"init must be one of {', '.join(INITS)}, got {init!r}")
     rng = np.random.default_rng(seed)
 
     def uniform(shape, fan_in):
         r = 1.0 / np.sqrt(fan_in)
         return rng.uniform(-r, r, size=shape).astype(dtype)
 
-    return {
+    params = {
         "U": uniform((H, K), K),
-        "W": uniform((H, H), H),
+        "W": uniform((H, H), H),  # drawn for every init, so U and V do not depend on it
         "V": uniform((K, H), H),
         "b": np.zeros(H, dtype),
         "c": np.zeros(K, dtype),
     }
+    if init == "orthogonal":
+        params["W"] = random_orthogonal(H, rng).astype(dtype)
+    elif init == "identity":
+        params["W"] = np.eye(H, dtype=dtype)
+    return params
+
+
+def random_orthogonal(n, rng):
+    """A random orthogonal (n, n) float64 matrix, uniformly distributed (Haar measure).
+
+    Q of the QR decomposition of an (n, n) standard Gaussian matrix, each column multiplied by
+    the sign of R's diagonal entry: without that fix, Q would not be uniformly distributed.
+    """
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    return q * np.where(np.diag(r) < 0, -1.0, 1.0)
 
 
 def check_params(params):

@@ -7,21 +7,20 @@ stored outputs; every widget's result also appears as a static figure in the not
 """
 
 import html
-import math
 
 import ipywidgets as ipw
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from . import plots
-from .diagnostics import last_step_grad_norms, with_spectral_radius
-from .functional import softmax_loss
-from .gradcheck import numerical_gradient
-from .optim import SGD, Adagrad, Adam, Momentum
+from . import experiments, plots
+from .diagnostics import global_clip_scale, last_step_grad_norms, with_spectral_radius
+from .gradcheck import STENCIL_ORDERS, stencil_errors
+from .initialization import init_scale_histogram
 from .plots import eps_vcurve, gradient_norms_figure
-from .rnn import PARAM_NAMES, hidden_states, init_params, loss_and_grads, rnn_forward
+from .rnn import init_params
 from .sampling import sample_text
+from .stats import decimals_for
 from .train import History, train
 
 
@@ -97,101 +96,44 @@ HIDDEN_SIZES = (16, 32, 64, 128, 256, 512)
 INIT_SCALES = (0.01, 0.03, 0.1, 0.3, 1.0, 2.0, 3.0, 5.0, 10.0)  # the 02 widget's choices
 
 
-def scaled_params(vocab_size, hidden_size, scale, *, seed=0):
-    """``init_params`` with U, W, V times ``scale``: uniform in [-scale/sqrt(n), scale/sqrt(n)]."""
-    params = init_params(vocab_size, hidden_size, seed=seed)
-    for name in ("U", "W", "V"):
-        params[name] *= scale
-    return params
-
-
-def tiny_params(vocab_size, hidden_size, *, std=0.01, seed=0):
-    """min-char-rnn's initialisation: U, W, V = std x a standard normal; b, c zero."""
-    params = init_params(vocab_size, hidden_size, seed=seed)
-    rng = np.random.default_rng(seed)
-    for name in ("U", "W", "V"):
-        params[name] = std * rng.standard_normal(params[name].shape)
-    return params
-
-
-def init_regimes(vocab_size, hidden_size, *, seed=0):
-    """The three initialisations of notebook 02, by name: tiny, default and large (5 x).
-
-    Returns a dict {name: params}; "default" is ``init_params(..., seed=seed)`` itself.
-    """
-    return {
-        "tiny: 0.01 * randn": tiny_params(vocab_size, hidden_size, seed=seed),
-        "default: uniform ±1/sqrt(n)": init_params(vocab_size, hidden_size, seed=seed),
-        "large: uniform ±5/sqrt(n)": scaled_params(vocab_size, hidden_size, 5.0, seed=seed),
-    }
-
-
-def activation_histogram(h, *, bins=50, threshold=0.95):
-    """Histogram of activations h (any shape) on [-1, 1].
-
-    Returns a dict: edges (bins+1,), fraction (bins,) of all values per bin (sums to 1),
-    saturated (the fraction with |h| > threshold), threshold, and std (of all values).
-    """
-    h = np.asarray(h, dtype=np.float64).ravel()
-    counts, edges = np.histogram(np.clip(h, -1, 1), bins=bins, range=(-1, 1))
-    return {"edges": edges, "fraction": counts / h.size,
-            "saturated": float(np.mean(np.abs(h) > threshold)), "threshold": threshold,
-            "std": float(h.std())}
-
-
-def init_scale_histogram(scale, hidden_size, inputs, *, vocab_size, seed=0, bins=50):
-    """Histogram data of h_t over ``inputs`` (T,) for an RNN at ``scale`` x the default range."""
-    params = scaled_params(vocab_size, hidden_size, scale, seed=seed)
-
-    return activation_histogram(hidden_states(params, inputs), bins=bins)
-
-
 def init_scale_title(scale, hidden_size):
     """The panel title for one (scale, H) setting."""
     return f"uniform ±{scale:.3g}/sqrt(n), H = {hidden_size}"
 
 
-def init_scale_runs(scales, sizes, inputs, *, vocab_size, seed=0):
-    """``init_scale_histogram`` for every (scale, H): a dict {(scale, H): result}."""
-    return {(scale, size): init_scale_histogram(scale, size, inputs, vocab_size=vocab_size,
-                                                seed=seed)
-            for scale in scales for size in sizes}
+def _mean_std(s, finest, *, percent=False):
+    """A ``Spread`` as 'mean±std' with the decimals its std justifies (in % if ``percent``)."""
+    k = 100.0 if percent else 1.0
+    d = decimals_for(k * s.std, finest=finest)
+    return f"{k * s.mean:.{d}f}±{k * s.std:.{d}f}" + ("%" if percent else "")
 
 
-def init_scale_table(runs):
-    """A text table of ``init_scale_runs``: one line per scale, std(h) and |h| > 0.95 per H."""
-    scales = sorted({scale for scale, _ in runs})
-    sizes = sorted({size for _, size in runs})
-    w = 9 * len(sizes)
-    heads = "".join(f"{f'H = {n}':>9}" for n in sizes)
-    lines = [f"{'':5} {'std of h':^{w}}   {'fraction |h| > 0.95':^{w}}",
-             f"{'scale':5} {heads}   {heads}"]
-    for scale in scales:
-        std = "".join(f"{runs[scale, n]['std']:9.3f}" for n in sizes)
-        sat = "".join(f"{runs[scale, n]['saturated']:9.1%}" for n in sizes)
-        lines.append(f"{scale:5.3g} {std}   {sat}")
-    return "\n".join(line.rstrip() for line in lines)
+def init_scale_table(summary, *, rho_size=64):
+    """A text table of ``initialization.init_scale_summary``: one line per scale.
 
-
-def lag1_autocorrelation(h):
-    """Lag-1 autocorrelation of each unit's activations over time: h (T, H) -> (H,).
-
-    Near 1: the unit keeps its value from one step to the next; near 0 or below: it
-    changes at every step. A constant unit gets 0.
+    Columns: rho(W) at H = ``rho_size``, then std(h) and the fraction |h| > 0.95 per H, each
+    as mean±std over the seeds.
     """
-    h = np.asarray(h, dtype=np.float64)
-    if h.ndim != 2 or h.shape[0] < 2:
-        raise ValueError(f"h must be (T, H) with T >= 2, got shape {h.shape}")
-    d = h - h.mean(axis=0)
-    var = (d**2).sum(axis=0)
-    cov = (d[:-1] * d[1:]).sum(axis=0)
-    return np.divide(cov, var, out=np.zeros_like(var), where=var > 1e-12)
+    scales = sorted({scale for scale, _ in summary})
+    sizes = sorted({size for _, size in summary})
+    heads = "".join(f"{f'H = {n}':>13}" for n in sizes)
+    w = 13 * len(sizes)
+    lines = [f"{'':5} {'rho(W)':>10}   {'std of h':^{w}}   {'fraction |h| > 0.95':^{w}}",
+             f"{'scale':5} {f'H = {rho_size}':>10}   {heads}   {heads}"]
+    for scale in scales:
+        rho = _mean_std(summary[scale, rho_size]["rho"], 2)
+        std = "".join(f"{_mean_std(summary[scale, n]['std'], 3):>13}" for n in sizes)
+        sat = "".join(f"{_mean_std(summary[scale, n]['saturated'], 1, percent=True):>13}"
+                      for n in sizes)
+        lines.append(f"{scale:5.3g} {rho:>10}   {std}   {sat}")
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def init_scale_explorer(inputs, vocab_size, *, scale=1.0, hidden_size=64, seed=0):
     """Slider (init scale, 0.01..10, log) + dropdown (H) -> the histogram of h_t on inputs.
 
-    Displays the controls and the figure; returns the controls (an HBox: slider, dropdown).
+    inputs: int (T,) or (B, T). Displays the controls and the figure; returns the controls
+    (an HBox: slider, dropdown).
     """
     s = ipw.SelectionSlider(options=slider_options(INIT_SCALES, scale), value=scale,
                             description="scale", continuous_update=False)
@@ -200,7 +142,8 @@ def init_scale_explorer(inputs, vocab_size, *, scale=1.0, hidden_size=64, seed=0
 
     def figure():
         r = init_scale_histogram(s.value, H.value, inputs, vocab_size=vocab_size, seed=seed)
-        return plots.activation_histograms([r], [init_scale_title(s.value, H.value)])
+        title = f"{init_scale_title(s.value, H.value)}, rho(W) = {r['rho']:.2f}"
+        return plots.activation_histograms([r], [title])
 
     controls = ipw.HBox([s, H])
     display(controls)
@@ -237,54 +180,6 @@ def live_panel(draw, **controls):
 
 # --- 05: backpropagation through time -----------------------------------------
 
-STENCIL_ORDERS = {"two-point (order 2)": 2, "four-point (order 4)": 4}
-
-
-def gradcheck_sample(params, inputs, targets, n, *, eps=1e-5, order=2, seed=0, h0=None):
-    """Analytic and numeric gradients at up to ``n`` random nonzero entries of each parameter.
-
-    params are copied to float64; the entries are drawn (seeded) among those whose analytic
-    gradient is nonzero, parameter after parameter in ``PARAM_NAMES`` order. Returns
-    (analytic, numeric): two float64 arrays of the same length, at most 5 n entries.
-    """
-    p = {k: np.array(params[k], np.float64) for k in PARAM_NAMES}
-    _, grads, _ = loss_and_grads(p, inputs, targets, h0)
-
-    def loss():
-        return softmax_loss(rnn_forward(p, inputs, h0)[0], targets)[0]
-
-    rng = np.random.default_rng(seed)
-    analytic, numeric = [], []
-    for name in PARAM_NAMES:
-        nonzero = np.flatnonzero(grads[name])
-        pick = rng.choice(nonzero, size=min(n, nonzero.size), replace=False)
-        idx = [np.unravel_index(j, grads[name].shape) for j in pick]
-        num = numerical_gradient(loss, p[name], eps, order=order, indices=idx)
-        analytic.append(grads[name].ravel()[pick])
-        numeric.append(num.ravel()[pick])
-    return np.concatenate(analytic), np.concatenate(numeric)
-
-
-def stencil_errors(params, inputs, targets, eps_values, *, order=2, h0=None):
-    """max |analytic - numeric| over every entry of every parameter, per step: (n,) float64.
-
-    params: the RNN's dict (copied to float64); eps_values: (n,) finite-difference steps;
-    order: 2 or 4 (see ``numerical_gradient``). Meant for small models: each step costs
-    ``order`` forward passes per parameter entry.
-    """
-    p = {k: np.array(params[k], np.float64) for k in PARAM_NAMES}
-    _, grads, _ = loss_and_grads(p, inputs, targets, h0)
-
-    def loss():
-        return softmax_loss(rnn_forward(p, inputs, h0)[0], targets)[0]
-
-    return np.array([
-        max(np.abs(numerical_gradient(loss, p[k], eps, order=order) - grads[k]).max()
-            for k in PARAM_NAMES)
-        for eps in eps_values
-    ])
-
-
 def eps_vcurve_view(params, inputs, targets, eps_values, errors, eps, *, roundoff=None):
     """The 05 widget's figure: the static V-curves ``errors`` with step ``eps`` marked live."""
     marks = {label: float(stencil_errors(params, inputs, targets, [eps], order=order)[0])
@@ -310,39 +205,50 @@ def eps_explorer(params, inputs, targets, eps_values, errors, *, roundoff=None, 
 # (imports here, not at the top: each notebook's section is edited on its own)
 
 
-OPTIMIZERS = {"SGD": SGD, "Momentum": Momentum, "Adagrad": Adagrad, "Adam": Adam}
 CLIPPING = ("none", "element-wise", "norm")
 RECENT_STEPS = 50  # the panel's "final loss": the mean over the last RECENT_STEPS steps
-# The panel's steps for rates and clip values: round numbers, about x3 apart (a log slider
+# The panel's steps for rates and clip values: round numbers, about x2-3 apart (a log slider
 # would offer 0.00316 and 19.95 where a learner means 3e-3 and 20).
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
-CLIP_VALUES = (0.1, 0.3, 1.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+# Clip values are per character: the loss sums T terms, so its gradient grows about like T,
+# and the panel clips at value x T (a bound healthy at T = 25 stays healthy at T = 100).
+CLIP_VALUES = (0.05, 0.1, 0.2, 0.5, 0.8, 1.0, 2.0, 5.0, 10.0)
+SEEDS = tuple(range(10))
 
 
 def make_optimizer(name, lr):
     """A fresh optimiser by name ("SGD", "Momentum", "Adagrad", "Adam") with learning rate lr."""
-    if name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
-    return OPTIMIZERS[name](lr)
+    return experiments.make_optimizer(name, lr)
 
 
-def clip_kwargs(mode, value):
-    """train()'s clipping arguments: mode "none", "element-wise" (clip) or "norm" (clip_norm)."""
+def clip_kwargs(mode, value, seq_length=1):
+    """train()'s clipping arguments: mode "none", "element-wise" (clip) or "norm" (clip_norm).
+
+    value: the bound per character; train() gets value x seq_length, the bound on the
+    gradient of the loss summed over the window's seq_length characters.
+    """
     if mode not in CLIPPING:
         raise ValueError(f"unknown clipping {mode!r}; choose from {', '.join(CLIPPING)}")
-    return {"clip": value if mode == "element-wise" else None,
-            "clip_norm": value if mode == "norm" else None}
+    bound = value * seq_length
+    return {"clip": bound if mode == "element-wise" else None,
+            "clip_norm": bound if mode == "norm" else None}
 
 
 def train_config(*, hidden_size=64, lr=3e-3, optimizer="Adam", seq_length=25, clipping="norm",
-                 clip_value=5.0, steps=300, batch_size=32, seed=0, dtype="float32"):
-    """The panel's settings as one checked dict: what ``run_training`` needs."""
+                 clip_value=0.8, steps=300, batch_size=32, seed=0, dtype="float64"):
+    """The panel's settings as one checked dict: what ``run_training`` needs.
+
+    clip_value is per character (see ``clip_kwargs``); seed picks the initial parameters and
+    the windows, as in ``experiments.run_grid``.
+    """
     make_optimizer(optimizer, lr)  # raises on an unknown name or a bad rate
     clip_kwargs(clipping, clip_value)
     for name, v in (("hidden_size", hidden_size), ("seq_length", seq_length),
                     ("steps", steps), ("batch_size", batch_size)):
         if isinstance(v, bool) or not isinstance(v, int | np.integer) or v <= 0:
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     return {"hidden_size": int(hidden_size), "lr": float(lr), "optimizer": optimizer,
             "seq_length": int(seq_length), "clipping": clipping, "clip_value": float(clip_value),
             "steps": int(steps), "batch_size": int(batch_size), "seed": int(seed),
@@ -350,55 +256,86 @@ def train_config(*, hidden_size=64, lr=3e-3, optimizer="Adam", seq_length=25, cl
 
 
 def describe_config(config):
-    """A one-line summary of a config, e.g. 'Adam lr=0.003, H=64, T=25, norm clip 5, 300 steps'."""
+    """A one-line summary of a config, e.g.
+    'Adam lr=0.003, H=64, T=25, norm clip 0.8/char, 300 steps, seed 0'."""
     clip = "no clipping" if config["clipping"] == "none" else (
-        f"{config['clipping']} clip {config['clip_value']:.3g}")
+        f"{config['clipping']} clip {config['clip_value']:.3g}/char")
     return (f"{config['optimizer']} lr={config['lr']:.3g}, H={config['hidden_size']}, "
-            f"T={config['seq_length']}, {clip}, {config['steps']} steps")
+            f"T={config['seq_length']}, {clip}, {config['steps']} steps, seed {config['seed']}")
 
 
-def run_training(config, data, vocab_size, *, callback=None, progress=False):
+def run_training(config, data, vocab_size, *, callback=None, progress=False, val_data=None):
     """Train a fresh model (batched) as ``config`` says on the encoded ``data``.
 
     Returns (params, history). callback(step, history) is passed to ``train`` (live plots).
-    Raises FloatingPointError, naming the step, if the run diverges.
+    val_data: encoded validation text, measured 10 times per run. Raises FloatingPointError,
+    naming the step, if the run diverges.
     """
     params = init_params(vocab_size, config["hidden_size"], seed=config["seed"],
                          dtype=config["dtype"])
     # A moving average about steps / 20 long: beta = 0.99 (100 steps) lags a 300-step run.
     beta = min(0.99, max(0.0, 1 - 20 / config["steps"]))
+    clip = clip_kwargs(config["clipping"], config["clip_value"], config["seq_length"])
     history = train(params, data, optimizer=make_optimizer(config["optimizer"], config["lr"]),
                     history=History(seed=config["seed"], beta=beta),
                     steps=config["steps"], seq_length=config["seq_length"],
                     batch_size=config["batch_size"], seed=config["seed"], progress=progress,
-                    callback=callback, **clip_kwargs(config["clipping"], config["clip_value"]))
+                    callback=callback, val_data=val_data, **clip)
     return params, history
 
 
-def loss_figure(history, floor, *, steps=None, title="Training loss"):
-    """Training loss (each step and smoothed) against the entropy-rate floor.
+def loss_figure(history, floor, *, steps=None, title="Training loss", config=None):
+    """Training loss (each step and smoothed, validation if measured) against the floor.
 
     steps: fix the x axis to [0, steps], so a live plot fills it as training runs.
+    config: the run's ``train_config``; if given, a second panel shows the gradient norm per
+    character, ||g|| / T, with the clip bound per character and the fraction of clipped steps.
     """
-    fig = plots.loss_curves(history, floor=floor, title=title)
-    ax = fig.axes[0]
+    if config is None:
+        fig = plots.loss_curves(history, floor=floor, title=title)
+        ax = fig.axes[0]
+    else:
+        fig, (ax, ax2) = plots.new_figure(2, width=13, height=4.4)
+        plots.loss_curves(history, floor=floor, title=title, ax=ax)
+        bound = None if config["clipping"] == "none" else config["clip_value"]
+        fraction = (experiments.clipped_fraction(history.grad_norms,
+                                                 bound * config["seq_length"])
+                    if bound is not None and history.steps else None)
+        plots.grad_norm_curves(
+            {"||g|| / T": _PerChar(history, config["seq_length"])}, threshold=bound,
+            title=("gradient norm per character" if fraction is None else
+                   f"gradient norm per character: clipped on {fraction:.0%} of the steps"),
+            ax=ax2)
+        ax2.set_ylabel("||g|| / T (before clipping)")
+        if steps:
+            ax2.set_xlim(0, steps)
     if steps:
         ax.set_xlim(0, steps)
     ax.set_ylim(0, max([4.0] + [1.05 * s for s in history.smooth]))
     return fig
 
 
-def live_loss_callback(live, floor, steps, *, every=None, title="Training loss", progress=None):
+class _PerChar:
+    """A History-like view whose grad_norms are divided by T (for ``plots.grad_norm_curves``)."""
+
+    def __init__(self, history, seq_length):
+        self.grad_norms = experiments.grad_norm_per_char(history.grad_norms, seq_length)
+        self.steps = history.steps
+
+
+def live_loss_callback(live, floor, steps, *, every=None, title="Training loss", progress=None,
+                       config=None):
     """A train() callback: redraw ``loss_figure`` on ``live`` (a LiveFigure) every few steps.
 
     every: steps between redraws (default: 20 redraws per run). progress: an object with a
     ``value`` (e.g. an IntProgress) set to the number of steps done at each redraw.
+    config: passed to ``loss_figure`` (adds the gradient-norm panel).
     """
     every = every or max(1, steps // 20)
 
     def callback(step, history):
         if (step + 1) % every == 0 or step + 1 == steps:
-            live.update(loss_figure(history, floor, steps=steps, title=title))
+            live.update(loss_figure(history, floor, steps=steps, title=title, config=config))
             if progress is not None:
                 progress.value = step + 1
 
@@ -409,11 +346,9 @@ def run_verdict(loss, vocab_size, floor):
     """A short verdict on a run's final loss: above ln K (diverged) or its gap to the floor.
 
     loss: the run's final loss, e.g. ``history.recent_loss()`` (not the lagging smooth[-1]).
+    The judgement is ``experiments.classify_run``'s; this only words it.
     """
-    if not loss < math.log(vocab_size):
-        return (f"worse than guessing uniformly (ln K = {math.log(vocab_size):.3f}): "
-                "lower the learning rate, or clip")
-    return f"{loss - floor:.3f} nats per character above the entropy rate {floor:.3f}"
+    return str(experiments.classify_run(loss, vocab_size, floor))
 
 
 def sample_preview(params, vocab, *, temperature=1.0, prime="The ", n=200, seed=0):
@@ -422,19 +357,36 @@ def sample_preview(params, vocab, *, temperature=1.0, prime="The ", n=200, seed=
                                rng=np.random.default_rng(seed))
 
 
-class TrainingPanel:
-    """Hyperparameters, a Train button, a live loss plot and a sample with a temperature knob.
+def run_report(history, config, vocab_size, floor):
+    """The panel's status after a run: final loss, verdict, validation loss, clipped steps."""
+    loss = history.recent_loss(RECENT_STEPS)
+    parts = [f"Final loss {loss:.3f} (mean of the last {RECENT_STEPS} steps): "
+             f"{run_verdict(loss, vocab_size, floor)}"]
+    if history.val_losses:
+        parts.append(f"validation loss {history.val_losses[-1]:.3f}")
+    if config["clipping"] != "none":
+        bound = config["clip_value"] * config["seq_length"]
+        fraction = experiments.clipped_fraction(history.grad_norms, bound)
+        parts.append(f"clipped on {fraction:.0%} of the steps")
+    return "; ".join(parts)
 
-    data: encoded training text; vocab: its CharVocab; floor: the entropy rate. params: the
-    model sampled before any click (e.g. the notebook's main model), called ``model_name``.
+
+class TrainingPanel:
+    """Hyperparameters, a Train button, a live loss and gradient-norm plot, and a sample with a
+    temperature knob.
+
+    data: encoded training text; vocab: its CharVocab; floor: the entropy rate. val_data:
+    encoded validation text (optional: its loss is drawn and reported). params: the model
+    sampled before any click (e.g. the notebook's main model), called ``model_name``.
     history, config: a run to plot before any click. ``show()`` displays the panel.
     """
 
     def __init__(self, data, vocab, floor, *, params=None, model_name="the notebook's model",
-                 history=None, config=None, live=None, prime="The "):
+                 history=None, config=None, live=None, prime="The ", val_data=None):
         import ipywidgets as w
 
         self.data, self.vocab, self.floor, self.prime = data, vocab, floor, prime
+        self.val_data = val_data
         self.params, self.history = params, history
         self.config = config or train_config()
         self.live = live if live is not None else LiveFigure()
@@ -447,17 +399,19 @@ class TrainingPanel:
                                   description="hidden size", **wide())
         self.lr = w.SelectionSlider(options=slider_options(LEARNING_RATES, c["lr"]),
                                     value=c["lr"], description="learning rate", **wide())
-        self.optimizer = w.Dropdown(options=list(OPTIMIZERS), value=c["optimizer"],
+        self.optimizer = w.Dropdown(options=list(experiments.OPTIMIZERS), value=c["optimizer"],
                                     description="optimizer", **wide())
         self.seq_length = w.IntSlider(c["seq_length"], min=5, max=100, step=5,
                                       description="sequence length", **wide())
         self.clipping = w.Dropdown(options=list(CLIPPING), value=c["clipping"],
                                    description="clipping", **wide())
         self.clip_value = w.SelectionSlider(options=slider_options(CLIP_VALUES, c["clip_value"]),
-                                            value=c["clip_value"], description="clip value",
-                                            **wide())
+                                            value=c["clip_value"],
+                                            description="clip value per char", **wide())
         self.steps = w.IntSlider(c["steps"], min=50, max=3000, step=50, description="steps",
                                  **wide())
+        self.seed = w.Dropdown(options=sorted(set(SEEDS) | {c["seed"]}), value=c["seed"],
+                               description="seed", **wide())
         self.button = w.Button(description="Train", button_style="primary",
                                tooltip="train a fresh model with these settings")
         self.bar = w.IntProgress(0, min=0, max=c["steps"], description="progress", **wide())
@@ -473,7 +427,7 @@ class TrainingPanel:
 
         self.controls = w.VBox([
             row(self.hidden, self.seq_length, self.steps),
-            row(self.optimizer, self.lr),
+            row(self.optimizer, self.lr, self.seed),
             row(self.clipping, self.clip_value),
             row(self.button, self.bar),
             self.status,
@@ -488,14 +442,16 @@ class TrainingPanel:
         return train_config(hidden_size=self.hidden.value, lr=self.lr.value,
                             optimizer=self.optimizer.value, seq_length=self.seq_length.value,
                             clipping=self.clipping.value, clip_value=self.clip_value.value,
-                            steps=self.steps.value, dtype=self.config["dtype"])
+                            steps=self.steps.value, seed=self.seed.value,
+                            batch_size=self.config["batch_size"], dtype=self.config["dtype"])
 
     def figure(self):
-        """The loss figure of the last run (empty axes before any)."""
+        """The loss and gradient-norm figure of the last run (empty axes before any)."""
         if self.history is None:
-            return loss_figure(History(), self.floor, title="Training loss: no run yet")
+            return loss_figure(History(), self.floor, title="Training loss: no run yet",
+                               config=self.config)
         return loss_figure(self.history, self.floor, steps=self.history.steps,
-                           title=describe_config(self.config))
+                           title=describe_config(self.config), config=self.config)
 
     def show(self):
         """Display the controls, the loss plot (a LiveFigure) and the sampler."""
@@ -521,45 +477,26 @@ class TrainingPanel:
         self.status.value = ("Training: " + html.escape(describe_config(config))
                              + " ... (the sampler waits for the new model)")
         callback = live_loss_callback(self.live, self.floor, config["steps"],
-                                      title=describe_config(config), progress=self.bar)
+                                      title=describe_config(config), progress=self.bar,
+                                      config=config)
         try:
-            params, history = run_training(config, self.data, len(self.vocab), callback=callback)
+            params, history = run_training(config, self.data, len(self.vocab),
+                                           callback=callback, val_data=self.val_data)
         except FloatingPointError as e:
             self.status.value = f"<b>Diverged</b>: {html.escape(str(e))}"
         else:
             self.params, self.history, self.config = params, history, config
             self.live.update(self.figure())
             self.resample()
-            loss = history.recent_loss(RECENT_STEPS)
-            verdict = run_verdict(loss, len(self.vocab), self.floor)
             run = html.escape(describe_config(config))
+            report = html.escape(run_report(history, config, len(self.vocab), self.floor))
             # Last: once it says so, the plot and the sample are the new model's.
-            self.status.value = (f"Sampling from your model ({run}). Final loss {loss:.3f} "
-                                 f"(mean of the last {RECENT_STEPS} steps): "
-                                 f"{html.escape(verdict)}")
+            self.status.value = f"Sampling from your model ({run}). {report}"
         finally:
             self.button.disabled = self.temperature.disabled = False
 
 
 # --- 07: exploding and vanishing gradients ------------------------------------
-
-
-def last_step_param_grad_norm(params, inputs, targets):
-    """The global norm of dL_T/d(U, W, V, b, c), L_T the loss at the last step only (a float).
-
-    inputs, targets: int (T,). This is the norm that global-norm clipping (``clip_norm`` in
-    ``train``) compares with kappa, here for the one loss term L_T.
-    """
-    from .functional import softmax  # (imports here: this section is edited on its own)
-    from .optim import grad_norm
-    from .rnn import rnn_backward
-
-    logits, cache = rnn_forward(params, inputs)
-    dlogits = np.zeros_like(logits)
-    dlogits[-1] = softmax(logits[-1])
-    dlogits[-1, targets[len(inputs) - 1]] -= 1.0  # dL_T/do_T; zero at every other step
-    grads, _ = rnn_backward(dlogits, cache)
-    return grad_norm(grads)
 
 
 def gradient_norm_view(params, inputs, targets, rho, T, clipping, *, max_norm=1.0):
@@ -575,7 +512,7 @@ def gradient_norm_view(params, inputs, targets, rho, T, clipping, *, max_norm=1.
     if not clipping:
         return gradient_norms_figure(norms, rho=rho)
     per_step = last_step_grad_norms(p, x, y, max_norm=max_norm)
-    scale = min(1.0, max_norm / last_step_param_grad_norm(p, x, y))
+    scale = global_clip_scale(p, x, y, max_norm)
     return gradient_norms_figure(norms, per_step=per_step, global_scale=scale,
                                  max_norm=max_norm, rho=rho)
 

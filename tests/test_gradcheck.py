@@ -7,14 +7,17 @@ from cases import make_case, reference_forward_backward
 import rnn_helpers.gradcheck as gc
 from rnn_helpers import (
     PARAM_NAMES,
+    GradCheckReport,
     check_hidden_state_grads,
     grad_check,
     grad_check_report,
     init_params,
+    loss_and_grads,
     numerical_gradient,
     relative_error,
     rnn_forward,
 )
+from rnn_helpers.gradcheck import ParamCheck
 
 # Small models: the five-point stencil with h = 5e-4 has truncation error ~h^4 and
 # round-off ~eps_machine |L| / h ~ 1e-12, so relative errors are far below 1e-7.
@@ -149,3 +152,38 @@ def test_report_renders_as_text_and_html():
     assert all(f" {k} " in text for k in PARAM_NAMES) and "all entries pass" in text
     assert report._repr_html_().startswith("<table>")
     assert repr(report) == text  # a notebook's last-line display shows the table, not floats
+
+
+def test_table_prints_round_off_as_a_bound_and_a_bug_with_its_digits():
+    # a passing row's diff and relative error are round-off: their digits change between CPUs,
+    # so the table says where they stand; a failing row's are the bug's size, printed in full
+    params, x, y, h0 = make_case(**SMALL_CASES["nonzero_h0"])
+    good = grad_check_report(params, x, y, h0, **SMALL)
+    lines = str(good).splitlines()[1:-1]
+    assert all("<= tol" in line and "< 1e-07" in line for line in lines), str(good)
+    assert not any(f"{r.max_rel_error:.2e}" in str(good) for r in good.rows)
+
+    def buggy(params, inputs, targets, h0=None):
+        loss, grads, h_last = loss_and_grads(params, inputs, targets, h0)
+        grads["W"] = grads["W"] * 1.5
+        return loss, grads, h_last
+
+    bad = grad_check_report(params, x, y, h0, analytic=buggy, **SMALL)
+    row_w = next(line for line in str(bad).splitlines() if line.split()[0] == "W")
+    w = next(r for r in bad.rows if r.name == "W")
+    assert f"{w.max_rel_error:.2e}" in row_w and f"{w.max_abs_diff:.2e}" in row_w
+    assert row_w.rstrip().endswith("NO")
+
+
+def test_table_says_when_a_passing_relative_error_is_above_the_rule_of_thumb():
+    row = ParamCheck("W", (2, 2), 4, 1e-5, 1e-5, 1e-12, 3e-5, atol=1e-8, rtol=1e-6, passed=True)
+    text = str(GradCheckReport(loss=1.0, eps=1e-5, rows=[row]))
+    assert "> 1e-07" in text and "yes" in text
+
+
+def test_against_bar_hides_round_off_digits_and_shows_a_real_error():
+    assert gc.against_bar(4.1e-12, 1e-9) == "< 1e-09"
+    assert gc.against_bar(9.9e-12, 1e-9) == gc.against_bar(1.1e-11, 1e-9)  # same on any CPU
+    assert gc.against_bar(0.25, 1e-9) == "2.5e-01"
+    with pytest.raises(ValueError, match="bar"):
+        gc.against_bar(1e-12, 0.0)

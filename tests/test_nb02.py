@@ -1,4 +1,7 @@
-"""Notebook 02's helpers: hidden states, initialisation scale, histograms and their figures."""
+"""Notebook 02's helpers: hidden states, and the figures and widget of the initialisation scale.
+
+The maths (scaled initialisations, histograms, the sweep, the probes of a trained model) is
+tested in test_initialization.py and test_probes.py."""
 
 import matplotlib
 
@@ -8,7 +11,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from rnn_helpers import hidden_states, init_params, plots, rnn_step, widgets  # noqa: E402
+from rnn_helpers import (  # noqa: E402
+    hidden_states,
+    init_params,
+    initialization,
+    plots,
+    rnn_step,
+    widgets,
+)
 
 K, H = 7, 5
 
@@ -38,64 +48,16 @@ def test_hidden_states_of_a_batch_are_batch_first():
     np.testing.assert_allclose(hs[1], hidden_states(params, X[1]))
 
 
-def test_scaled_params_multiply_the_default_range():
-    base = init_params(K, H, seed=3)
-    big = widgets.scaled_params(K, H, 5.0, seed=3)
-    for name in ("U", "W", "V"):
-        np.testing.assert_allclose(big[name], 5.0 * base[name])
-    assert np.abs(big["U"]).max() <= 5.0 / np.sqrt(K)
-    assert np.abs(big["W"]).max() <= 5.0 / np.sqrt(H)
-    assert not big["b"].any() and not big["c"].any()
-
-
-def test_tiny_params_are_min_char_rnn_normals():
-    p = widgets.tiny_params(K, H, seed=2)
-    assert {name: a.shape for name, a in p.items()} == {
-        name: a.shape for name, a in init_params(K, H).items()}
-    for name in ("U", "W", "V"):
-        assert 0.005 < p[name].std() < 0.02
-    assert not p["b"].any() and not p["c"].any()
-    np.testing.assert_array_equal(p["W"], widgets.tiny_params(K, H, seed=2)["W"])
-
-
-def test_init_regimes_tiny_default_large():
-    regimes = widgets.init_regimes(K, H, seed=4)
-    assert list(regimes) == ["tiny: 0.01 * randn", "default: uniform ±1/sqrt(n)",
-                             "large: uniform ±5/sqrt(n)"]
-    tiny, default, large = regimes.values()
-    np.testing.assert_array_equal(default["U"], init_params(K, H, seed=4)["U"])
-    np.testing.assert_allclose(large["W"], 5.0 * default["W"])
-    assert tiny["W"].std() < default["W"].std() < large["W"].std()
-
-
-def test_activation_histogram_fractions_and_saturation():
-    h = np.array([[-1.0, -0.99, 0.0, 0.1], [0.5, 0.96, 0.94, 0.2]])
-    r = widgets.activation_histogram(h, bins=4)
-    np.testing.assert_allclose(r["edges"], [-1, -0.5, 0, 0.5, 1])
-    np.testing.assert_allclose(r["fraction"], [2 / 8, 0, 3 / 8, 3 / 8])
-    assert r["saturated"] == pytest.approx(3 / 8)  # -1, -0.99 and 0.96
-    assert r["threshold"] == 0.95
-    assert r["std"] == pytest.approx(h.std())
-
-
-def test_init_scale_histogram_goes_from_quiet_to_saturated():
-    ix = np.tile(np.arange(K), 30)
-    quiet = widgets.init_scale_histogram(0.01, 32, ix, vocab_size=K)
-    loud = widgets.init_scale_histogram(10.0, 32, ix, vocab_size=K)
-    centre = np.abs(quiet["edges"][:-1] + quiet["edges"][1:]) / 2 < 0.05
-    assert quiet["fraction"][centre].sum() == pytest.approx(1.0)
-    assert quiet["saturated"] == 0.0
-    assert loud["saturated"] > 0.5
-
-
 def test_activation_histograms_one_panel_per_result():
-    r = widgets.activation_histogram(np.array([0.0, 0.99]), bins=10)
+    r = initialization.activation_histogram(np.array([0.0, 0.99]), bins=10)
     fig = plots.activation_histograms([r, r, r], ["a", "b", "c"], suptitle="s")
     axes = [ax for ax in fig.axes if ax.axison]
     assert len(axes) == 3
     assert axes[0].get_title() == "a\nstd 0.49, |h| > 0.95: 50.0%"
-    assert [t.get_text() for t in axes[0].get_legend().get_texts()] == [
-        "saturated: |h| > 0.95"]
+    legend = fig.legends[0]  # one legend for all panels, outside them
+    assert [t.get_text() for t in legend.get_texts()] == ["saturated: |h| > 0.95"]
+    assert legend.get_texts()[0].get_fontsize() >= 11
+    assert all(ax.get_legend() is None for ax in axes)
     assert all(ax.get_xlabel() and ax.get_ylabel() for ax in axes)
     grid = plots.activation_histograms([r] * 4, list("abcd"), ncols=3)
     assert sum(ax.axison for ax in grid.axes) == 4  # the sixth panel of 2 x 3 is hidden
@@ -107,33 +69,25 @@ def test_init_scale_title():
     assert widgets.init_scale_title(0.1, 16) == "uniform ±0.1/sqrt(n), H = 16"
 
 
-def test_init_scale_runs_and_table():
+def test_init_scale_table_prints_mean_and_std_over_seeds():
     ix = np.tile(np.arange(K), 10)
-    runs = widgets.init_scale_runs((0.1, 10.0), (4, 8), ix, vocab_size=K)
-    assert sorted(runs) == [(0.1, 4), (0.1, 8), (10.0, 4), (10.0, 8)]
-    single = widgets.init_scale_histogram(0.1, 8, ix, vocab_size=K)
-    np.testing.assert_array_equal(runs[0.1, 8]["fraction"], single["fraction"])
-    assert runs[0.1, 8]["std"] == single["std"]
-    lines = widgets.init_scale_table(runs).splitlines()
+    runs = initialization.init_scale_runs((0.1, 10.0), (4, 8), ix, vocab_size=K, seeds=(0, 1, 2))
+    summary = initialization.init_scale_summary(runs)
+    lines = widgets.init_scale_table(summary, rho_size=8).splitlines()
     assert len(lines) == 2 + 2  # two header lines, one line per scale
-    assert "std of h" in lines[0] and "fraction |h| > 0.95" in lines[0]
-    assert lines[1].split() == ["scale"] + ["H", "=", "4", "H", "=", "8"] * 2
-    assert lines[2].split()[:3] == ["0.1", f"{runs[0.1, 4]['std']:.3f}",
-                                    f"{runs[0.1, 8]['std']:.3f}"]
-    assert lines[3].split()[-1] == f"{runs[10.0, 8]['saturated']:.1%}"
+    assert "rho(W)" in lines[0] and "std of h" in lines[0] and "fraction |h| > 0.95" in lines[0]
+    assert lines[1].split() == ["scale", "H", "=", "8"] + ["H", "=", "4", "H", "=", "8"] * 2
+    row = lines[3].split()
+    assert row[0] == "10"
+
+    def check(cell, s, k=1.0):  # the printed mean±std rounds the spread's mean and std
+        mean, std = cell.rstrip("%").split("±")
+        half = 0.5 * 10.0 ** -len(mean.partition(".")[2]) + 1e-12
+        assert abs(float(mean) - k * s.mean) <= half and abs(float(std) - k * s.std) <= half
+
+    check(row[1], summary[10.0, 8]["rho"])
+    check(row[-1], summary[10.0, 8]["saturated"], k=100.0)
     assert all(line == line.rstrip() for line in lines)
-
-
-def test_lag1_autocorrelation_persistent_alternating_and_constant_units():
-    t = np.arange(40)
-    h = np.stack([np.sin(t / 6), (-1.0) ** t, np.full(40, 0.3)], axis=1)  # (T, H) = (40, 3)
-    rho = widgets.lag1_autocorrelation(h)
-    assert rho.shape == (3,)
-    assert rho[0] > 0.8  # slow: keeps its value
-    assert rho[1] == pytest.approx(-39 / 40)  # flips sign at every step
-    assert rho[2] == 0.0  # constant: defined as 0
-    with pytest.raises(ValueError, match="T >= 2"):
-        widgets.lag1_autocorrelation(np.zeros(5))
 
 
 def test_hidden_heatmaps_label_characters():
@@ -169,7 +123,7 @@ def test_unrolled_rnn_labels_shared_weights():
 
 
 def test_init_scale_explorer_updates_without_error(capsys):
-    ix = np.tile(np.arange(K), 5)
+    ix = np.tile(np.arange(K), (2, 5))  # a batch (2, 35), as in the notebook
     scale, size = widgets.init_scale_explorer(ix, vocab_size=K).children
     assert size.options == widgets.HIDDEN_SIZES
     scale.value = 10.0

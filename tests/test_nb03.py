@@ -1,78 +1,34 @@
-"""Notebook 03's helpers: the naive softmax, the overflow sweep, the precision experiment,
-the figures and the widget wiring."""
-
-import warnings
+"""Notebook 03's figures and widget wiring; the maths they draw is tested in test_numerics.py."""
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from rnn_helpers import plots, widgets
-
-
-def test_naive_softmax_is_the_textbook_formula_on_moderate_logits():
-    z = np.array([[2.0, 1.0, 0.1], [-1.0, 0.0, 3.0]])
-    expected = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
-    np.testing.assert_allclose(plots.naive_softmax(z), expected, rtol=1e-15)
-
-
-def test_naive_softmax_overflows_to_nan_silently():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        p = plots.naive_softmax([1000.0, 0.0])
-    assert np.isnan(p[0]) and p[1] == 0.0
-
-
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_overflow_sweep_breaks_exactly_past_ln_max(dtype):
-    zs = np.array([1.0, 10.0, 80.0, 88.0, 89.0, 700.0, 709.0, 710.0, 1000.0])
-    naive, stable = plots.overflow_sweep(zs, dtype)
-    limit = np.log(np.finfo(dtype).max)
-    np.testing.assert_array_equal(np.isnan(naive), zs > limit)
-    assert naive.dtype == stable.dtype == np.dtype(dtype)
-    # softmax([z, 0])[0] is the logistic function 1 / (1 + exp(-z)), stable for z > 0
-    np.testing.assert_allclose(stable, 1 / (1 + np.exp(-zs)), rtol=10 * np.finfo(dtype).eps)
+from rnn_helpers import numerics, plots, widgets
 
 
 def test_overflow_figure_has_a_panel_per_dtype():
     zs = np.logspace(-1, 3, 50)
-    sweeps = {n: plots.overflow_sweep(zs, n) for n in ("float32", "float64")}
+    sweeps = {n: numerics.overflow_sweep(zs, n) for n in ("float32", "float64")}
     fig = plots.overflow_figure(zs, sweeps)
     axes = fig.axes
     assert [ax.get_title() for ax in axes] == ["float32", "float64"]
     assert all(ax.get_xscale() == "log" and ax.get_xlabel() for ax in axes)
     assert axes[0].get_ylabel()
     assert "nan" in [t.get_text() for t in axes[0].get_yticklabels()]
-    labels = [t.get_text() for t in axes[0].get_legend().get_texts()]
+    assert all(ax.get_legend() is None for ax in axes)  # one legend, below the panels
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["stable (max trick)", "naive", "naive = nan"]
-
-
-def test_shift_error_grows_with_the_offset_like_eps_times_c():
-    base = np.random.default_rng(1).standard_normal(8)
-    offsets = np.array([0.0, 1e4])
-    for dtype in ("float32", "float64"):
-        err = plots.shift_error(offsets, base, dtype)
-        eps = np.finfo(dtype).eps
-        assert err.shape == (2,)
-        assert err[0] < 20 * eps  # no offset: only rounding of the softmax itself
-        assert eps * 1e4 / 100 < err[1] < eps * 1e4 * 10
 
 
 def test_precision_figure_is_log_log_with_eps_lines():
     offsets = np.logspace(0, 4, 5)
-    errors = {n: plots.shift_error(offsets, np.zeros(3) + [0, 1, 2], n)
+    errors = {n: numerics.shift_error(offsets, np.zeros(3) + [0, 1, 2], n)
               for n in ("float32", "float64")}
     ax = plots.precision_figure(offsets, errors).axes[0]
     assert ax.get_xscale() == ax.get_yscale() == "log"
     assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
     assert len(ax.get_lines()) == 4
-
-
-def test_softmax_at_scale_is_naive_and_stable_softmax_of_the_scaled_logits():
-    naive, stable = plots.softmax_at_scale(2.0, "float32", base=(1.0, 0.0))
-    assert naive.dtype == stable.dtype == np.float32
-    np.testing.assert_allclose(stable, [1 / (1 + np.exp(-2)), 1 / (1 + np.exp(2))], rtol=1e-6)
-    np.testing.assert_allclose(naive, stable, rtol=1e-6)
 
 
 def test_softmax_pair_bars_draw_both_and_mark_nan_bars():

@@ -81,7 +81,7 @@ TOY = Grammar(states={  # "ab " or "ac " (p = 0.5 each, settled at the 2nd chara
 
 
 def test_char_surprises_spread_each_choice_over_the_characters_that_settle_it():
-    got = plots.char_surprises(TOY, "ab d x d ")
+    got = TOY.char_surprises("ab d x d ")
     # "ab ": 'a' halves the mass (ln 2), 'b' halves it again (ln 2), ' ' is certain
     np.testing.assert_allclose(got, [np.log(2), np.log(2), 0, 0, 0, np.log(2), 0, 0, 0],
                                atol=1e-12)
@@ -89,7 +89,7 @@ def test_char_surprises_spread_each_choice_over_the_characters_that_settle_it():
 
 def test_char_surprises_sum_to_the_sentence_nll_chain_rule():
     text = "The black cat sees a dog near the river.\nSome birds sing.\n"
-    got = plots.char_surprises(DEFAULT_GRAMMAR, text)
+    got = DEFAULT_GRAMMAR.char_surprises(text)
     assert got.shape == (len(text),)
     assert (got >= -1e-12).all()
     assert got.sum() == pytest.approx(DEFAULT_GRAMMAR.nll(text), rel=1e-12)
@@ -97,7 +97,7 @@ def test_char_surprises_sum_to_the_sentence_nll_chain_rule():
 
 def test_char_surprise_figure_labels_each_choice_with_its_total():
     tokens = [t for _, t in TOY.parse("ab d ")]
-    ax = plots.char_surprise_figure(tokens, plots.char_surprises(TOY, "ab d ")).axes[0]
+    ax = plots.char_surprise_figure(tokens, TOY.char_surprises("ab d ")).axes[0]
     assert len(ax.patches) == 5  # one bar per character
     assert [t.get_text() for t in ax.texts] == [f"{2 * np.log(2):.2f}", "0.00"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "␣", "d", "␣"]

@@ -159,6 +159,9 @@ def test_make_optimizer_rejects_unknown_names_and_bad_rates():
 
 def test_clip_kwargs():
     assert widgets.clip_kwargs("none", 5.0) == {"clip": None, "clip_norm": None}
+    # the value is per character: the bound on the summed loss's gradient is value x T
+    assert widgets.clip_kwargs("norm", 0.8, 25) == {"clip": None, "clip_norm": 20.0}
+    assert widgets.clip_kwargs("element-wise", 0.2, 100) == {"clip": 20.0, "clip_norm": None}
     assert widgets.clip_kwargs("element-wise", 5.0) == {"clip": 5.0, "clip_norm": None}
     assert widgets.clip_kwargs("norm", 2.0) == {"clip": None, "clip_norm": 2.0}
     with pytest.raises(ValueError, match="unknown clipping"):
@@ -168,8 +171,12 @@ def test_clip_kwargs():
 def test_train_config_defaults_and_checks():
     c = widgets.train_config(hidden_size=32, lr=0.1, optimizer="Adagrad", steps=10)
     assert c["hidden_size"] == 32 and c["optimizer"] == "Adagrad" and c["steps"] == 10
-    assert c["batch_size"] >= 8 and c["dtype"] == "float32"
+    assert c["batch_size"] >= 8 and c["dtype"] == "float64" and c["seed"] == 0
     assert "Adagrad lr=0.1, H=32" in widgets.describe_config(c)
+    assert "norm clip 0.8/char" in widgets.describe_config(c)
+    assert widgets.describe_config(widgets.train_config(seed=3)).endswith("seed 3")
+    with pytest.raises(ValueError, match="seed"):
+        widgets.train_config(seed=-1)
     with pytest.raises(ValueError, match="steps"):
         widgets.train_config(steps=0)
     with pytest.raises(ValueError, match="hidden_size"):
@@ -203,6 +210,44 @@ def test_run_verdict():
     assert "worse than guessing" in widgets.run_verdict(12.0, 34, 0.456)
     assert "worse than guessing" in widgets.run_verdict(float("nan"), 34, 0.456)
     assert widgets.run_verdict(0.556, 34, 0.456).startswith("0.100 nats per character above")
+
+
+def test_loss_figure_with_config_adds_the_gradient_norm_per_character():
+    h = _history([3.5, 2.0, 1.5, 1.4], norms=[10.0, 30.0, 12.0, 50.0])
+    config = widgets.train_config(seq_length=25, clip_value=0.8)
+    fig = widgets.loss_figure(h, 0.456, steps=10, title="live", config=config)
+    ax, ax2 = fig.axes
+    assert ax.get_xlim() == ax2.get_xlim() == (0, 10) and ax2.get_yscale() == "log"
+    np.testing.assert_allclose(ax2.lines[0].get_ydata(), [0.4, 1.2, 0.48, 2.0])  # ||g|| / T
+    np.testing.assert_allclose(ax2.lines[1].get_ydata()[0], 0.8)  # the bound per character
+    assert "clipped on 50% of the steps" in ax2.get_title()  # 30 and 50 exceed 0.8 x 25
+    none = widgets.loss_figure(h, 0.456, config=widgets.train_config(clipping="none"))
+    assert len(none.axes[1].lines) == 1 and "clipped" not in none.axes[1].get_title()
+
+
+def test_run_report_gives_the_verdict_validation_and_clipped_steps():
+    h = _history([1.0] * 60, norms=[10.0] * 45 + [30.0] * 15)
+    h.val_steps, h.val_losses = [60], [1.25]
+    text = widgets.run_report(h, widgets.train_config(clip_value=0.8), 34, 0.5)
+    assert text.startswith("Final loss 1.000 (mean of the last 50 steps): 0.500 nats")
+    assert "validation loss 1.250" in text and "clipped on 25% of the steps" in text
+
+
+def test_lr_sweep_figure_error_bars_and_diverged_marks():
+    from rnn_helpers.experiments import Grid
+    sweeps = {"SGD": Grid([0.1, 0.3], [0, 1, 2], np.array([[1.0, 1.2, 1.1], [9.0, 8.0, 7.0]]),
+                          34),
+              "Adam": Grid([0.01], [0, 1, 2], np.array([[0.6, 0.7, 0.8]]), 34)}
+    fig = plots.lr_sweep_figure(sweeps, log_k=math.log(34), floor=0.456, title="sweep")
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and ax.get_title() == "sweep" and ax.get_xlabel()
+    np.testing.assert_allclose(ax.lines[0].get_ydata()[0], 1.1)  # SGD's mean at 0.1
+    assert np.isnan(ax.lines[0].get_ydata()[1])  # no mean where a seed diverged
+    marks = [ln for ln in ax.lines if ln.get_marker() == "x"]
+    assert len(marks) == 1 and marks[0].get_xdata()[0] == 0.3
+    np.testing.assert_allclose(marks[0].get_ydata(), [math.log(34)])
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"SGD (mean ± std)", "Adam (mean ± std)"} <= set(labels)
 
 
 def test_loss_figure_fixed_axes_and_floor():
@@ -244,8 +289,10 @@ def test_panel_train_button_updates_plot_status_and_sample(corpus):
     descriptions = {panel.hidden.description, panel.lr.description, panel.optimizer.description,
                     panel.seq_length.description, panel.clipping.description,
                     panel.clip_value.description, panel.steps.description,
-                    panel.button.description, panel.temperature.description}
-    assert {"hidden size", "learning rate", "optimizer", "Train", "temperature"} <= descriptions
+                    panel.button.description, panel.temperature.description,
+                    panel.seed.description}
+    assert {"hidden size", "learning rate", "optimizer", "Train", "temperature",
+            "seed", "clip value per char"} <= descriptions
     before = panel.sample.value
     panel.hidden.value, panel.steps.value, panel.seq_length.value = 16, 50, 10
     panel.button.click()
@@ -253,6 +300,7 @@ def test_panel_train_button_updates_plot_status_and_sample(corpus):
     assert panel.history.steps == 50 and panel.params["W"].shape == (16, 16)
     assert panel.sample.value != before and "Final loss" in panel.status.value
     assert f"{panel.history.recent_loss(50):.3f}" in panel.status.value  # not the lagging smooth
+    assert "clipped on" in panel.status.value and "seed 0" in panel.status.value
     assert not panel.button.disabled and panel.bar.value == 50
     sample_t1 = panel.sample.value
     panel.temperature.value = 0.1
@@ -295,11 +343,11 @@ def test_panel_reports_a_diverged_run_and_keeps_the_old_model(corpus, monkeypatc
 
 def test_panel_rate_and_clip_sliders_offer_round_values_and_start_at_the_config(corpus):
     vocab, data = corpus
-    config = widgets.train_config(lr=3e-3, clip_value=20.0, steps=50)
+    config = widgets.train_config(lr=3e-3, clip_value=0.8, steps=50, seed=2)
     panel = widgets.TrainingPanel(data, vocab, 0.456, config=config, live=FakeLive())
     assert panel.current_config() == config  # Train untouched = the run shown above it
     assert [label for label, _ in panel.lr.options][:3] == ["0.0001", "0.0003", "0.001"]
-    assert "20" in [label for label, _ in panel.clip_value.options]
+    assert "0.8" in [label for label, _ in panel.clip_value.options]
     odd = widgets.train_config(lr=2e-3, clip_value=7.0)
     panel = widgets.TrainingPanel(data, vocab, 0.456, config=odd, live=FakeLive())
     assert (panel.lr.value, panel.clip_value.value) == (2e-3, 7.0)
@@ -339,3 +387,30 @@ def test_run_training_smooths_over_about_a_twentieth_of_the_run(corpus):
                                                         seq_length=5, batch_size=1),
                                    data[:5000], len(vocab))
     assert long.beta == 0.99
+
+
+def test_panel_seed_and_validation(corpus):
+    vocab, data = corpus
+    panel = widgets.TrainingPanel(data[:15_000], vocab, 0.456, val_data=data[15_000:],
+                                  live=FakeLive())
+    panel.hidden.value, panel.steps.value, panel.seq_length.value = 16, 50, 10
+    panel.button.click()
+    first = panel.history.losses
+    assert len(panel.history.val_losses) == 10 and "validation loss" in panel.status.value
+    panel.seed.value = 1
+    panel.button.click()
+    assert panel.history.losses != first and panel.config["seed"] == 1
+
+
+def test_panel_clip_is_per_character_so_it_fires_alike_at_every_length(corpus):
+    vocab, data = corpus
+    fractions = {}
+    for T in (10, 40):
+        config = widgets.train_config(hidden_size=16, steps=40, seq_length=T, clip_value=0.8,
+                                      batch_size=8)
+        _, history = widgets.run_training(config, data, len(vocab))
+        fractions[T] = np.mean(np.array(history.grad_norms) > 0.8 * T)
+        raw = np.mean(np.array(history.grad_norms) > 0.8 * 10)  # one bound for every T
+        if T == 40:
+            assert raw > 0.9  # a bound fit for T = 10 fires on nearly every step at T = 40
+    assert abs(fractions[10] - fractions[40]) < 0.2

@@ -8,7 +8,6 @@ from rnn_helpers import (
     History,
     diagnostics,
     init_params,
-    loss_and_grads,
     numerical_gradient,
     plots,
     rnn_backward,
@@ -156,43 +155,73 @@ def test_saturation_figure_panels():
     assert ax2.get_yscale() == "log" and ax1.get_title() and ax2.get_title()
 
 
-def test_clipping_figure_draws_each_run_and_the_threshold():
+def _legend_texts(fig):
+    """The texts of the figure-level legend; no legend sits inside an axes."""
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    (legend,) = fig.legends
+    return [t.get_text() for t in legend.get_texts()], legend
+
+
+def test_clipping_figure_draws_every_seed_of_every_arm_and_the_lines():
+    plots.use_style()
     runs = {}
     for name, scale in (("a", 1.0), ("b", 100.0)):
-        h = History()
-        for i in range(5):
-            h.record(scale * (3 - 0.1 * i), scale * (i + 1), 10)
-        runs[name] = h
+        runs[name] = []
+        for seed in range(3):
+            h = History()
+            for i in range(5):
+                h.record(scale * (3 - 0.1 * i) + seed, scale * (i + 1), 10)
+            runs[name].append(h)
     fig = plots.clipping_figure(runs, max_norm=1.0, log_K=np.log(30))
     ax1, ax2 = fig.axes
-    assert len(ax1.lines) == 3 and len(ax2.lines) == 3
+    assert len(ax1.lines) == len(ax2.lines) == 2 * 3 + 1  # 3 seeds per arm, one guide line
     assert ax1.get_yscale() == ax2.get_yscale() == "log"
-    np.testing.assert_allclose(ax2.lines[1].get_ydata(), runs["b"].grad_norms)
+    np.testing.assert_allclose(ax2.lines[4].get_ydata(), runs["b"][1].grad_norms)
+    np.testing.assert_allclose(ax1.lines[2].get_ydata(), runs["a"][2].losses)
     assert "gradient norm" in ax2.get_ylabel()
+    texts, legend = _legend_texts(fig)
+    assert texts[:2] == ["a (3 seeds)", "b (3 seeds)"]
+    assert "ln K" in texts[2] and "= 1 (norm)" in texts[3]
+    assert min(t.get_fontsize() for t in legend.get_texts()) >= 11
+    # a single History still works: one seed
+    fig = plots.clipping_figure({"one": runs["a"][0]})
+    assert len(fig.axes[0].lines) == 1 and _legend_texts(fig)[0] == ["one (1 seed)"]
 
 
-def test_recall_figure_with_and_without_the_gradient_panel():
-    fig = plots.recall_figure([2, 5, 10], [1.0, 0.8, 0.3], 0.25)
+def test_recall_figure_shows_means_spreads_and_every_seed():
+    plots.use_style()
+    lags = np.array([3, 6, 11])
+    acc = {"default": {"400 steps": np.array([[1, 1, 1], [0.5, 0.3, 0.2], [0.25, 0.2, 0.3]]),
+                       "1000 steps": np.array([[1, 1, 1], [1, 0.9, 0.2], [0.3, 0.25, 0.2]])},
+           "orthogonal": {"400 steps": np.full((3, 3), 0.5),
+                          "1000 steps": np.array([[1, 1, 1], [1, 1, 1], [0.9, 0.3, 0.2]])}}
+    fig = plots.recall_figure(lags, acc, 0.25)
     assert len(fig.axes) == 1
-    ratios = {"at initialisation": [0.1, 1e-2, 1e-4], "after training": [0.5, 1e-3, 1e-9]}
-    fig = plots.recall_figure([2, 5, 10], [1.0, 0.8, 0.3], 0.25, grad_ratios=ratios)
+    ax = fig.axes[0]
+    assert "lag k + 1" in ax.get_xlabel()
+    np.testing.assert_array_equal(ax.get_xticks(), lags)
+    # an error bar per arm and budget, drawn at the mean over seeds (the columns)
+    means = sorted(np.round(np.asarray(line.get_ydata(), float), 12).tolist() for line in ax.lines
+                   if len(line.get_ydata()) == 3 and line.get_linestyle() in ("-", ":"))
+    expected = sorted(np.round(a.mean(axis=1), 12).tolist()
+                      for by_budget in acc.values() for a in by_budget.values())
+    assert means == expected
+    dots = [line for line in ax.lines if line.get_linestyle() == "None"
+            and line.get_marker() == "o"]  # (the error bars' caps are markers "_")
+    assert len(dots) == 2 and all(len(d.get_ydata()) == 9 for d in dots)  # every seed, 1000
+    texts, legend = _legend_texts(fig)
+    assert texts[:2] == ["default", "orthogonal"]
+    assert "accuracy after 400 steps" in texts and "chance (0.25)" in texts
+    assert min(t.get_fontsize() for t in legend.get_texts()) >= 11
+    ratios = {arm: {"at initialisation": np.array([[0.1, 0.2, 0.4], [1e-3, 1e-2, 1e-2],
+                                                   [1e-6, 1e-5, 1e-4]]),
+                    "after training": np.ones((3, 3))} for arm in acc}
+    fig = plots.recall_figure(lags, acc, 0.25, grad_ratios=ratios)
     ax1, ax2 = fig.axes
     assert ax2.get_yscale() == "log"
-    assert len(ax2.lines) == 2
-    np.testing.assert_allclose(ax2.lines[1].get_ydata(), ratios["after training"])
-    assert [t.get_text() for t in ax2.get_legend().get_texts()] == list(ratios)
-    assert ax1.lines[1].get_ydata()[0] == 0.25  # the chance line
-    assert "chance" in ax1.get_legend().get_texts()[1].get_text()
-
-
-def test_last_step_param_grad_norm_is_the_gradient_of_the_last_term(small):
-    params, x, y = small
-    params = diagnostics.with_spectral_radius(params, 1.7)
-    # the losses of steps 1..T-1 do not depend on the last character: L_T = L(x) - L(x[:-1])
-    _, full, _ = loss_and_grads(params, x, y)
-    _, prefix, _ = loss_and_grads(params, x[:-1], y[:-1])
-    expected = np.sqrt(sum(np.sum((full[k] - prefix[k]) ** 2) for k in full))
-    assert widgets.last_step_param_grad_norm(params, x, y) == pytest.approx(expected, rel=1e-10)
+    centre = [line for line in ax2.lines if line.get_linestyle() == "--"][0]
+    np.testing.assert_allclose(centre.get_ydata(), [0.2, 10 ** (-7 / 3), 1e-5])  # geometric
+    assert "gradient ratio at initialisation" in _legend_texts(fig)[0]
 
 
 def test_gradient_norm_view_with_and_without_clipping(small):
@@ -214,7 +243,7 @@ def test_gradient_norm_view_with_and_without_clipping(small):
     scale = global_ / free  # global-norm clipping: one factor for every distance
     np.testing.assert_allclose(scale, scale[0])
     p = diagnostics.with_spectral_radius(params, 3.0)
-    assert scale[0] == pytest.approx(min(1, 0.1 / widgets.last_step_param_grad_norm(p, x, y)))
+    assert scale[0] == pytest.approx(diagnostics.global_clip_scale(p, x, y, 0.1))
     assert "global" in ax.get_legend().get_texts()[1].get_text()
     assert "per-step" in ax.get_legend().get_texts()[2].get_text()
     assert ax.get_yscale() == "log"

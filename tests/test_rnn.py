@@ -28,6 +28,61 @@ def test_init_shapes_ranges_and_determinism():
     assert init_params(4, 3, dtype=np.float32)["W"].dtype == np.float32
 
 
+def test_default_init_is_uniform_drawn_in_the_order_U_W_V():
+    # the contract, written out: one generator, U then W then V, each uniform in +-1/sqrt(fan-in)
+    K, H, seed = 7, 5, 11
+    rng = np.random.default_rng(seed)
+    expected = {"U": rng.uniform(-1 / np.sqrt(K), 1 / np.sqrt(K), (H, K)),
+                "W": rng.uniform(-1 / np.sqrt(H), 1 / np.sqrt(H), (H, H)),
+                "V": rng.uniform(-1 / np.sqrt(H), 1 / np.sqrt(H), (K, H))}
+    for p in (init_params(K, H, seed=seed), init_params(K, H, seed=seed, init="uniform")):
+        for name, value in expected.items():
+            np.testing.assert_array_equal(p[name], value)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_orthogonal_init_gives_an_orthogonal_W_with_unit_eigenvalues(dtype):
+    H = 12
+    p = init_params(5, H, seed=2, dtype=dtype, init="orthogonal")
+    W = p["W"].astype(np.float64)
+    assert p["W"].dtype == dtype
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(W.T @ W, np.eye(H), atol=tol)
+    np.testing.assert_allclose(W @ W.T, np.eye(H), atol=tol)
+    np.testing.assert_allclose(np.abs(np.linalg.eigvals(W)), 1.0, atol=10 * tol)
+    np.testing.assert_allclose(np.linalg.svd(W, compute_uv=False), 1.0, atol=10 * tol)
+    # only W differs from the default: U and V are the same draws
+    u = init_params(5, H, seed=2, dtype=dtype)
+    for name in ("U", "V", "b", "c"):
+        np.testing.assert_array_equal(p[name], u[name])
+    np.testing.assert_array_equal(W, init_params(5, H, seed=2, init="orthogonal")["W"]
+                                  .astype(dtype).astype(np.float64))
+
+
+def test_orthogonal_init_is_unbiased_thanks_to_the_sign_fix():
+    # Haar-distributed Q: each entry has mean 0 and variance 1/n. A plain QR without the sign
+    # fix makes W[0, 0] = -|a_11| / ||a_1||, always negative (mean about -0.7 for n = 3).
+    n, draws = 3, 400
+    w = np.array([init_params(2, n, seed=s, init="orthogonal")["W"][0, 0] for s in range(draws)])
+    assert abs(w.mean()) < 4 / np.sqrt(3 * draws)
+    assert np.mean(w ** 2) == pytest.approx(1 / n, abs=0.05)
+
+
+def test_identity_init():
+    p = init_params(6, 4, seed=0, init="identity", dtype=np.float32)
+    np.testing.assert_array_equal(p["W"], np.eye(4))
+    assert p["W"].dtype == np.float32
+    np.testing.assert_array_equal(p["U"], init_params(6, 4, seed=0, dtype=np.float32)["U"])
+
+
+@pytest.mark.parametrize("bad", ["orthonormal", "", None, 1])
+def test_init_rejects_an_unknown_init_naming_it(bad):
+    with pytest.raises(ValueError, match=r"init must be one of uniform, orthogonal, identity"):
+        init_params(4, 3, init=bad)
+    with pytest.raises(ValueError, match=repr(bad).replace("(", r"\(")):
+        init_params(4, 3, init=bad)
+
+
 @pytest.mark.parametrize(
     "args, kwargs, error, match",
     [

@@ -1,0 +1,314 @@
+"""Training experiments over seeds and settings: learning-rate sweeps, run verdicts, clipping.
+
+A claim like "Adam learns faster than SGD" compares two distributions of results, and each
+depends on the learning rate. This module runs the small, fair experiments behind such claims
+(each arm tuned alike, every arm on the same seeds) and turns their results into the numbers
+and verdicts the notebooks print. It trains with ``train.train``; it draws nothing.
+
+A run's result is its final loss: the mean per-step training loss per character over its last
+``last`` steps (``History.recent_loss``). A run *diverged* if training raised
+``FloatingPointError`` or if its final loss is not below ln K, the loss of guessing uniformly.
+Diverged runs are kept as ``inf``: their digits are chaotic (they differ from one CPU to the
+next), so only the verdict "diverged" is reported.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .data import BatchStream
+from .optim import SGD, Adagrad, Adam, Momentum, grad_norm
+from .rnn import init_params, loss_and_grads
+from .stats import format_spread, spread
+from .train import History, train
+
+__all__ = [
+    "OPTIMIZERS",
+    "make_optimizer",
+    "is_diverged",
+    "RunVerdict",
+    "classify_run",
+    "clipped_fraction",
+    "Grid",
+    "run_grid",
+    "lr_sweep",
+    "Best",
+    "best_settings",
+    "paired_wins",
+    "ranking_summary",
+    "grad_norm_per_char",
+    "fraction_bounds",
+    "grad_norms_by_length",
+]
+
+OPTIMIZERS = {"SGD": SGD, "Momentum": Momentum, "Adagrad": Adagrad, "Adam": Adam}
+
+
+def make_optimizer(name, lr):
+    """A fresh optimiser by name ("SGD", "Momentum", "Adagrad", "Adam") with learning rate lr.
+
+    Momentum uses beta = 0.9, Adam its defaults (beta1 = 0.9, beta2 = 0.999).
+    """
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[name](lr)
+
+
+def is_diverged(loss, vocab_size):
+    """True if a final loss is not finite or not below ln K (no better than guessing)."""
+    return not (math.isfinite(loss) and loss < math.log(vocab_size))
+
+
+@dataclass(frozen=True)
+class RunVerdict:
+    """One run's final loss, judged: diverged, or its gap above the floor (nats per char)."""
+
+    loss: float
+    diverged: bool
+    gap: float  # loss - floor; nan if diverged
+    log_k: float
+    floor: float
+
+    def __str__(self):
+        if self.diverged:
+            return (f"worse than guessing uniformly (ln K = {self.log_k:.3f}): "
+                    "lower the learning rate, or clip")
+        return f"{self.gap:.3f} nats per character above the entropy rate {self.floor:.3f}"
+
+
+def classify_run(loss, vocab_size, floor):
+    """Judge a final loss (e.g. ``history.recent_loss()``) against ln K and the floor."""
+    loss = float(loss)
+    diverged = is_diverged(loss, vocab_size)
+    return RunVerdict(loss, diverged, math.nan if diverged else loss - floor,
+                      math.log(vocab_size), float(floor))
+
+
+def clipped_fraction(grad_norms, max_norm):
+    """The fraction of steps whose gradient norm (before clipping) exceeded ``max_norm``.
+
+    grad_norms: (steps,) norms before clipping, e.g. ``history.grad_norms``. With global-norm
+    clipping at ``max_norm``, this is the fraction of steps that were clipped.
+    """
+    norms = np.asarray(grad_norms, dtype=np.float64)
+    if norms.size == 0:
+        raise ValueError("no gradient norms recorded")
+    return float(np.mean(norms > max_norm))
+
+
+def fraction_bounds(fractions, step=0.1):
+    """Bounds to print for fractions that vary: (lo, hi), multiples of ``step`` with
+    lo <= every fraction <= hi.
+
+    A clipped fraction of a chaotic run moves by a step or two from one CPU to the next;
+    "between 0% and 10% of the steps" does not.
+    """
+    x = np.asarray(fractions, dtype=np.float64)
+    lo = step * math.floor(round(float(x.min()) / step, 9))
+    hi = step * math.ceil(round(float(x.max()) / step, 9))
+    return max(0.0, lo), min(1.0, hi)
+
+
+def grad_norms_by_length(params, data, lengths, *, batch_size=32, windows=5, warmup=2, seed=0):
+    """The gradient norm of the summed loss at several window lengths T, same model.
+
+    params: the RNN's dict; data: encoded text; lengths: the T values. For each T, reads
+    ``warmup + windows`` consecutive (batch_size, T) windows of ``BatchStream`` (from the
+    offset ``seed`` picks, as ``train`` does) carrying the hidden state from one window to the
+    next, as training does; the first ``warmup`` windows only warm the state up. Returns
+    dict T -> (windows,) float64 norms ||grad of the loss summed over T steps||.
+    """
+    offset = int(np.random.default_rng(seed).integers(2**31))
+    H = params["W"].shape[0]
+    out = {}
+    for T in lengths:
+        stream = BatchStream(data, batch_size, int(T), offset=offset)
+        h = np.zeros((batch_size, H), params["W"].dtype)
+        norms = []
+        for i in range(warmup + windows):
+            X, Y, reset = stream.next()
+            if reset:
+                h = np.zeros_like(h)
+            _, grads, h = loss_and_grads(params, X, Y, h)
+            if i >= warmup:
+                norms.append(grad_norm(grads))
+        out[int(T)] = np.array(norms)
+    return out
+
+
+def grad_norm_per_char(grad_norms, seq_length):
+    """Gradient norms of the loss summed over T steps, divided by T: (steps,) float64.
+
+    The training loss is a sum over the T characters of a window, so its gradient grows with
+    T; divided by T it is the norm of the gradient of the mean loss per character.
+    """
+    return np.asarray(grad_norms, dtype=np.float64) / seq_length
+
+
+@dataclass
+class Grid:
+    """Final losses of several arms (settings) over the same seeds.
+
+    labels: (n,) arm names; seeds: (s,) seeds; losses: (n, s) final losses, ``inf`` where
+    training raised ``FloatingPointError``; vocab_size: K, for the divergence test;
+    settings: per arm, the keyword arguments it was trained with; histories: (label, seed) ->
+    History, for the arms and seeds asked to keep them.
+    """
+
+    labels: list
+    seeds: list
+    losses: np.ndarray
+    vocab_size: int
+    settings: list = field(default_factory=list)
+    histories: dict = field(default_factory=dict)
+
+    @property
+    def diverged(self):
+        """(n, s) bool: the runs that diverged (non-finite, or not below ln K)."""
+        return ~(np.isfinite(self.losses) & (self.losses < math.log(self.vocab_size)))
+
+    def n_diverged(self, i):
+        """How many seeds of arm ``i`` diverged."""
+        return int(self.diverged[i].sum())
+
+    def spread(self, i):
+        """``stats.Spread`` of arm ``i``'s final losses over seeds, or None if any diverged."""
+        return None if self.n_diverged(i) else spread(self.losses[i])
+
+    def describe(self, i, decimals=None):
+        """'mean ± std (s seeds)' for arm ``i``, or 'diverged on k of s seeds'."""
+        k = self.n_diverged(i)
+        if k:
+            return f"diverged on {k} of {len(self.seeds)} seeds"
+        return format_spread(self.losses[i], decimals=decimals)
+
+    def verdict(self, i, decimals=1):
+        """A verdict on arm ``i`` that holds on any CPU: 'diverged on k of s seeds', or
+        'trained on s of s seeds, final loss about m' with m rounded to ``decimals``.
+
+        Use it for chaotic runs (a too-high learning rate held back by clipping), whose
+        digits after the first couple differ from one CPU to the next.
+        """
+        k, s = self.n_diverged(i), len(self.seeds)
+        if k:
+            return f"diverged on {k} of {s} seeds"
+        mean = float(np.mean(self.losses[i]))
+        return f"trained on {s} of {s} seeds, final loss about {mean:.{decimals}f}"
+
+    def table(self, decimals=None, name="setting"):
+        """A text table: one line per arm, its final loss over seeds (or its divergences)."""
+        w = max(len(name), *(len(str(label)) for label in self.labels))
+        lines = [f"{name:<{w}}  final loss, nats per character (mean ± std over seeds)"]
+        for i, label in enumerate(self.labels):
+            lines.append(f"{str(label):<{w}}  {self.describe(i, decimals)}")
+        return "\n".join(lines)
+
+
+def run_grid(data, vocab_size, arms, seeds, *, hidden_size=64, steps=300, seq_length=25,
+             batch_size=32, dtype=np.float64, last=50, keep=(), val_data=None):
+    """Train a fresh model for every arm and seed; return their final losses as a ``Grid``.
+
+    data: the encoded training text (1-D ints). arms: dict label -> settings, each a dict with
+    ``optimizer`` (a name of ``OPTIMIZERS``), ``lr`` and optionally ``clip`` (element-wise
+    bound) and ``clip_norm`` (global-norm bound); missing clip keys mean no clipping.
+    seeds: each seed picks both the initial parameters (``init_params(seed=...)``) and the
+    windows (``train(seed=...)``), so every arm sees the same models and the same text per
+    seed: the comparison between arms is paired. last: the final loss averages this many
+    steps. keep: labels whose Histories are kept (all seeds), e.g. to draw their curves.
+    """
+    seeds = [int(s) for s in seeds]
+    labels = list(arms)
+    losses = np.empty((len(labels), len(seeds)))
+    histories = {}
+    for i, label in enumerate(labels):
+        s = arms[label]
+        for j, seed in enumerate(seeds):
+            params = init_params(vocab_size, hidden_size, seed=seed, dtype=dtype)
+            # smoothed over about steps / 20 (only for drawing: the final loss is not smoothed)
+            history = History(seed=seed, beta=min(0.99, max(0.0, 1 - 20 / steps)))
+            try:
+                train(params, data, optimizer=make_optimizer(s["optimizer"], s["lr"]),
+                      steps=steps, seq_length=seq_length, batch_size=batch_size,
+                      clip=s.get("clip"), clip_norm=s.get("clip_norm"), seed=seed,
+                      progress=False, history=history, val_data=val_data)
+                losses[i, j] = history.recent_loss(last)
+            except FloatingPointError:
+                losses[i, j] = math.inf
+            if label in keep:
+                histories[label, seed] = history
+    return Grid(labels, seeds, losses, int(vocab_size), [dict(arms[k]) for k in labels],
+                histories)
+
+
+def lr_sweep(data, vocab_size, optimizer, lrs, seeds, *, clip=None, clip_norm=None, **kwargs):
+    """``run_grid`` over learning rates for one optimiser: arm i is ``lrs[i]`` (its label).
+
+    Returns a Grid whose losses[i, j] is the final loss at lrs[i], seeds[j]. kwargs go to
+    ``run_grid`` (hidden_size, steps, seq_length, batch_size, dtype, last).
+    """
+    arms = {float(lr): {"optimizer": optimizer, "lr": float(lr), "clip": clip,
+                        "clip_norm": clip_norm} for lr in lrs}
+    if len(arms) != len(lrs):
+        raise ValueError(f"learning rates must be distinct, got {list(lrs)}")
+    return run_grid(data, vocab_size, arms, seeds, **kwargs)
+
+
+@dataclass(frozen=True)
+class Best:
+    """An optimiser's best learning rate in a sweep: its name, lr, row index and losses (s,)."""
+
+    name: str
+    lr: float
+    index: int
+    losses: np.ndarray
+
+    @property
+    def mean(self):
+        return float(np.mean(self.losses))
+
+
+def best_settings(sweeps):
+    """The best learning rate of each sweep: the lowest mean final loss among the learning
+    rates at which no seed diverged.
+
+    sweeps: dict optimiser name -> Grid from ``lr_sweep``. Returns a list of ``Best``, sorted
+    from the lowest mean loss up. An optimiser whose every rate diverged is left out.
+    """
+    best = []
+    for name, grid in sweeps.items():
+        ok = [i for i in range(len(grid.labels)) if not grid.n_diverged(i)]
+        if not ok:
+            continue
+        i = min(ok, key=lambda k: float(np.mean(grid.losses[k])))
+        best.append(Best(name, float(grid.labels[i]), i, grid.losses[i].copy()))
+    return sorted(best, key=lambda b: b.mean)
+
+
+def paired_wins(a, b):
+    """On how many seeds run a ends below run b: a, b are (s,) losses on the same seeds."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"paired results need the same seeds, got {a.shape} and {b.shape}")
+    return int(np.sum(a < b))
+
+
+def ranking_summary(best):
+    """A sentence per step of the ranking of ``best_settings``: who ends lower, on how many
+    seeds, and whether the difference exceeds the spread.
+
+    The first line names the winner; each next line compares a neighbour pair (rank r with
+    rank r + 1): "A ends below B on k of s seeds". A pair counts as *separated* only if A wins
+    on every seed; otherwise the line says the spread covers the difference.
+    """
+    if not best:
+        return "every setting diverged"
+    s = len(best[0].losses)
+    top = best[0]
+    lines = [f"lowest final loss: {top.name} at lr {top.lr:g}"]
+    for a, b in zip(best, best[1:], strict=False):
+        k = paired_wins(a.losses, b.losses)
+        verdict = "" if k == s else ": the spread covers the difference"
+        lines.append(f"{a.name} (lr {a.lr:g}) ends below {b.name} (lr {b.lr:g}) "
+                     f"on {k} of {s} seeds{verdict}")
+    return "\n".join(lines)

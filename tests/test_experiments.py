@@ -1,0 +1,172 @@
+"""Tests for rnn_helpers.experiments: sweeps and verdicts against direct computations.
+
+Each grid result is compared with a run of ``train`` written out here (same seed, same
+settings), and each verdict with the rule it states (loss >= ln K: diverged; A below B on
+every seed: separated).
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from rnn_helpers import (
+    SGD,
+    Adagrad,
+    Adam,
+    BatchStream,
+    CharVocab,
+    History,
+    Momentum,
+    grad_norm,
+    init_params,
+    load_corpus,
+    loss_and_grads,
+    train,
+)
+from rnn_helpers import experiments as ex
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    text = load_corpus("default")[:20_000]
+    vocab = CharVocab.from_text(text)
+    return len(vocab), vocab.encode(text)
+
+
+SMALL = dict(hidden_size=8, steps=20, seq_length=10, batch_size=4, last=5)
+
+
+@pytest.mark.parametrize("name, cls", [("SGD", SGD), ("Momentum", Momentum),
+                                       ("Adagrad", Adagrad), ("Adam", Adam)])
+def test_make_optimizer(name, cls):
+    opt = ex.make_optimizer(name, 0.02)
+    assert isinstance(opt, cls) and opt.lr == 0.02
+
+
+def test_make_optimizer_rejects_unknown_names():
+    with pytest.raises(ValueError, match="RMSprop"):
+        ex.make_optimizer("RMSprop", 0.1)
+
+
+def test_is_diverged_and_classify_run():
+    K = 34
+    assert ex.is_diverged(math.log(K), K) and ex.is_diverged(math.nan, K)
+    assert ex.is_diverged(math.inf, K) and not ex.is_diverged(math.log(K) - 1e-9, K)
+    v = ex.classify_run(0.556, K, 0.456)
+    assert not v.diverged and v.gap == pytest.approx(0.1)
+    assert str(v).startswith("0.100 nats per character above the entropy rate 0.456")
+    bad = ex.classify_run(12.0, K, 0.456)
+    assert bad.diverged and math.isnan(bad.gap) and "worse than guessing" in str(bad)
+
+
+def test_clipped_fraction_counts_norms_above_the_bound():
+    norms = [1.0, 5.0, 5.0001, 30.0]
+    assert ex.clipped_fraction(norms, 5.0) == 0.5  # 5.0 itself is not clipped
+    with pytest.raises(ValueError):
+        ex.clipped_fraction([], 1.0)
+
+
+def test_fraction_bounds():
+    assert ex.fraction_bounds([0.04, 0.08]) == (0.0, pytest.approx(0.1))
+    lo, hi = ex.fraction_bounds([0.993, 1.0])
+    assert lo == pytest.approx(0.9) and hi == 1.0
+    assert ex.fraction_bounds([0.1, 0.2]) == (pytest.approx(0.1), pytest.approx(0.2))
+
+
+def test_grad_norm_per_char():
+    np.testing.assert_allclose(ex.grad_norm_per_char([10.0, 50.0], 25), [0.4, 2.0])
+
+
+def test_grad_norms_by_length_matches_loss_and_grads(corpus):
+    K, data = corpus
+    p = init_params(K, 8, seed=2)
+    got = ex.grad_norms_by_length(p, data, [5, 20], batch_size=3, windows=2, warmup=1, seed=4)
+    offset = int(np.random.default_rng(4).integers(2**31))
+    for T in (5, 20):
+        stream = BatchStream(data, 3, T, offset=offset)
+        h, want = np.zeros((3, 8)), []
+        for i in range(3):  # one warm-up window, then two measured, the state carried
+            X, Y, _ = stream.next()
+            _, grads, h = loss_and_grads(p, X, Y, h)
+            if i >= 1:
+                want.append(grad_norm(grads))
+        np.testing.assert_allclose(got[T], want, rtol=1e-12)
+
+
+def test_run_grid_matches_train_run_by_hand(corpus):
+    K, data = corpus
+    arms = {"adam": dict(optimizer="Adam", lr=0.01, clip_norm=5.0),
+            "sgd": dict(optimizer="SGD", lr=0.05, clip=1.0)}
+    grid = ex.run_grid(data, K, arms, [0, 3], keep=["sgd"], **SMALL)
+    assert grid.losses.shape == (2, 2) and grid.labels == ["adam", "sgd"]
+    p = init_params(K, 8, seed=3)
+    h = train(p, data, optimizer=SGD(0.05), steps=20, seq_length=10, batch_size=4, clip=1.0,
+              seed=3, progress=False)
+    assert grid.losses[1, 1] == float(np.mean(h.losses[-5:]))
+    assert set(grid.histories) == {("sgd", 0), ("sgd", 3)}
+    assert grid.histories["sgd", 3].losses == h.losses
+    assert not grid.diverged.any() and grid.spread(0).n == 2
+
+
+def test_run_grid_records_a_raised_divergence_as_inf(corpus, monkeypatch):
+    K, data = corpus
+
+    def explode(*args, **kwargs):
+        raise FloatingPointError("training diverged at step 2")
+
+    monkeypatch.setattr(ex, "train", explode)
+    grid = ex.run_grid(data, K, {"x": dict(optimizer="SGD", lr=1.0)}, [0, 1], **SMALL)
+    assert np.all(np.isinf(grid.losses)) and grid.n_diverged(0) == 2
+    assert grid.describe(0) == "diverged on 2 of 2 seeds" and grid.spread(0) is None
+
+
+def test_lr_sweep_one_row_per_rate(corpus):
+    K, data = corpus
+    grid = ex.lr_sweep(data, K, "Adam", [1e-3, 1e-2], [0, 1, 2], clip_norm=5.0, **SMALL)
+    assert grid.labels == [1e-3, 1e-2] and grid.losses.shape == (2, 3)
+    assert grid.settings[1] == {"optimizer": "Adam", "lr": 1e-2, "clip": None, "clip_norm": 5.0}
+    with pytest.raises(ValueError, match="distinct"):
+        ex.lr_sweep(data, K, "SGD", [0.1, 0.1], [0], **SMALL)
+
+
+def _grid(losses, labels, K=34):
+    losses = np.asarray(losses, float)
+    return ex.Grid(list(labels), list(range(losses.shape[1])), losses, K)
+
+
+def test_best_settings_skips_rates_where_any_seed_diverged():
+    sweeps = {
+        "A": _grid([[1.0, 1.1, 0.9], [0.5, 0.6, 9.0]], [0.1, 0.3]),  # 0.3 diverged once
+        "B": _grid([[0.8, 0.7, 0.75], [0.6, 0.65, 0.7]], [0.01, 0.03]),
+        "C": _grid([[np.inf, 5.0, 4.0]], [1.0]),  # every rate diverged
+    }
+    best = ex.best_settings(sweeps)
+    assert [(b.name, b.lr, b.index) for b in best] == [("B", 0.03, 1), ("A", 0.1, 0)]
+    assert best[0].mean == pytest.approx(0.65)
+
+
+def test_paired_wins_and_ranking_summary():
+    assert ex.paired_wins([1, 2, 3], [2, 2, 4]) == 2
+    with pytest.raises(ValueError):
+        ex.paired_wins([1, 2], [1, 2, 3])
+    best = ex.best_settings({"A": _grid([[0.5, 0.6, 0.7]], [0.1]),
+                             "B": _grid([[0.6, 0.7, 0.8]], [0.01]),
+                             "C": _grid([[0.61, 0.69, 0.9]], [1.0])})
+    text = ex.ranking_summary(best).splitlines()
+    assert text[0] == "lowest final loss: A at lr 0.1"
+    assert text[1] == "A (lr 0.1) ends below B (lr 0.01) on 3 of 3 seeds"
+    assert text[2].endswith("on 2 of 3 seeds: the spread covers the difference")
+
+
+def test_grid_verdict_and_table():
+    grid = _grid([[0.734, 0.726, 0.730], [8.0, np.inf, 20.0]], ["norm 20", "none"])
+    assert grid.verdict(0) == "trained on 3 of 3 seeds, final loss about 0.7"
+    assert grid.verdict(1) == "diverged on 3 of 3 seeds"
+    table = grid.table(decimals=2).splitlines()
+    assert table[1].split() == ["norm", "20", "0.73", "±", "0.00", "(3", "seeds)"]
+    assert "diverged on 3 of 3" in table[2]
+
+
+def test_history_import_is_the_train_one():
+    assert ex.History is History
