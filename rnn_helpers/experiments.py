@@ -23,6 +23,8 @@ from .rnn import init_params, loss_and_grads
 from .stats import format_spread, spread
 from .train import History, train
 
+CLIPPING = ("none", "element-wise", "norm")
+
 __all__ = [
     "OPTIMIZERS",
     "make_optimizer",
@@ -40,6 +42,13 @@ __all__ = [
     "grad_norm_per_char",
     "fraction_bounds",
     "grad_norms_by_length",
+    "PerCharacter",
+    "CLIPPING",
+    "panel_clip_kwargs",
+    "train_config",
+    "train_from_config",
+    "panel_clipped_fraction",
+    "ranking_at",
 ]
 
 OPTIMIZERS = {"SGD": SGD, "Momentum": Momentum, "Adagrad": Adagrad, "Adam": Adam}
@@ -211,7 +220,11 @@ def run_grid(data, vocab_size, arms, seeds, *, hidden_size=64, steps=300, seq_le
 
     data: the encoded training text (1-D ints). arms: dict label -> settings, each a dict with
     ``optimizer`` (a name of ``OPTIMIZERS``), ``lr`` and optionally ``clip`` (element-wise
-    bound) and ``clip_norm`` (global-norm bound); missing clip keys mean no clipping.
+    bound) and ``clip_norm`` (global-norm bound); missing clip keys mean no clipping. An arm
+    may also set ``seq_length`` (overrides the argument) and ``per_char``: if true, the
+    optimiser steps on the gradient of the mean loss per character (``PerCharacter``) and
+    the clip bounds are per character too (train clips the summed loss's gradient at
+    bound x T, which is the per-character gradient clipped at bound).
     seeds: each seed picks both the initial parameters (``init_params(seed=...)``) and the
     windows (``train(seed=...)``), so every arm sees the same models and the same text per
     seed: the comparison between arms is paired. last: the final loss averages this many
@@ -227,10 +240,16 @@ def run_grid(data, vocab_size, arms, seeds, *, hidden_size=64, steps=300, seq_le
             params = init_params(vocab_size, hidden_size, seed=seed, dtype=dtype)
             # smoothed over about steps / 20 (only for drawing: the final loss is not smoothed)
             history = History(seed=seed, beta=min(0.99, max(0.0, 1 - 20 / steps)))
+            T = int(s.get("seq_length", seq_length))
+            optimizer = make_optimizer(s["optimizer"], s["lr"])
+            clip, clip_norm = s.get("clip"), s.get("clip_norm")
+            if s.get("per_char"):  # rate and bounds per character: see PerCharacter
+                optimizer = PerCharacter(optimizer, T)
+                clip = None if clip is None else clip * T
+                clip_norm = None if clip_norm is None else clip_norm * T
             try:
-                train(params, data, optimizer=make_optimizer(s["optimizer"], s["lr"]),
-                      steps=steps, seq_length=seq_length, batch_size=batch_size,
-                      clip=s.get("clip"), clip_norm=s.get("clip_norm"), seed=seed,
+                train(params, data, optimizer=optimizer, steps=steps, seq_length=T,
+                      batch_size=batch_size, clip=clip, clip_norm=clip_norm, seed=seed,
                       progress=False, history=history, val_data=val_data)
                 losses[i, j] = history.recent_loss(last)
             except FloatingPointError:
@@ -312,3 +331,124 @@ def ranking_summary(best):
         lines.append(f"{a.name} (lr {a.lr:g}) ends below {b.name} (lr {b.lr:g}) "
                      f"on {k} of {s} seeds{verdict}")
     return "\n".join(lines)
+
+
+def ranking_at(sweeps, rates):
+    """Optimiser names sorted by mean final loss, each at one given rate of its sweep.
+
+    sweeps: dict name -> Grid from ``lr_sweep``; rates: dict name -> a learning rate in that
+    sweep's labels. A rate at which some seed diverged counts as an infinite loss (last).
+    Ties keep the order of ``rates``.
+    """
+    def mean_at(name):
+        grid = sweeps[name]
+        lr = float(rates[name])
+        if lr not in grid.labels:
+            raise ValueError(f"lr {lr:g} is not in the sweep of {name}: {grid.labels}")
+        i = grid.labels.index(lr)
+        return math.inf if grid.n_diverged(i) else float(np.mean(grid.losses[i]))
+
+    return sorted(rates, key=mean_at)
+
+
+# --- the training panel's maths (notebook 06, "Try it") ---------------------------------
+
+
+class PerCharacter:
+    """An optimiser that steps on the gradient of the mean loss per character.
+
+    ``train`` differentiates the loss summed over a window's T characters, so its gradient g
+    grows with T. This wrapper hands ``optimizer`` the gradient g / T instead, so a learning
+    rate means the same thing at every T: SGD's step is lr x ||g / T||. Adagrad and Adam
+    nearly ignore the gradient's scale (only their small eps sees it), so for them it changes
+    almost nothing. Pair it with clip bounds multiplied by T (``panel_clip_kwargs``): clipping
+    g at value x T is clipping g / T at value.
+
+    optimizer: any object with ``.step(params, grads)``; seq_length: T.
+    """
+
+    def __init__(self, optimizer, seq_length):
+        if isinstance(seq_length, bool) or not isinstance(seq_length, int | np.integer) \
+                or seq_length <= 0:
+            raise ValueError(f"seq_length must be a positive integer, got {seq_length!r}")
+        self.optimizer, self.seq_length = optimizer, int(seq_length)
+
+    @property
+    def lr(self):
+        return self.optimizer.lr
+
+    def step(self, params, grads):
+        """Update params in place from grads / T (grads themselves are left unchanged)."""
+        self.optimizer.step(params, {k: g / self.seq_length for k, g in grads.items()})
+
+
+def panel_clip_kwargs(mode, value, seq_length=1):
+    """train()'s clipping arguments: mode "none", "element-wise" (clip) or "norm" (clip_norm).
+
+    value: the bound per character, on the gradient of the mean loss per character; train()
+    gets value x seq_length, the same bound on the gradient of the loss summed over the
+    window's seq_length characters.
+    """
+    if mode not in CLIPPING:
+        raise ValueError(f"unknown clipping {mode!r}; choose from {', '.join(CLIPPING)}")
+    bound = value * seq_length
+    return {"clip": bound if mode == "element-wise" else None,
+            "clip_norm": bound if mode == "norm" else None}
+
+
+def train_config(*, hidden_size=64, lr=3e-3, optimizer="Adam", seq_length=25, clipping="norm",
+                 clip_value=0.8, steps=300, batch_size=32, seed=0, dtype="float64"):
+    """The training panel's settings as one checked dict: what ``train_from_config`` needs.
+
+    lr and clip_value are per character (see ``PerCharacter``, ``panel_clip_kwargs``); seed
+    picks the initial parameters and the windows, as in ``run_grid``. Raises ValueError on
+    an unknown optimiser or clipping mode, a bad rate, or a non-positive size.
+    """
+    make_optimizer(optimizer, lr)  # raises on an unknown name or a bad rate
+    panel_clip_kwargs(clipping, clip_value)
+    for name, v in (("hidden_size", hidden_size), ("seq_length", seq_length),
+                    ("steps", steps), ("batch_size", batch_size)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v <= 0:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    return {"hidden_size": int(hidden_size), "lr": float(lr), "optimizer": optimizer,
+            "seq_length": int(seq_length), "clipping": clipping, "clip_value": float(clip_value),
+            "steps": int(steps), "batch_size": int(batch_size), "seed": int(seed),
+            "dtype": np.dtype(dtype).name}
+
+
+def train_from_config(config, data, vocab_size, *, callback=None, progress=False, val_data=None):
+    """Train a fresh model (batched) as ``config`` (from ``train_config``) says.
+
+    The optimiser steps on the gradient of the mean loss per character (``PerCharacter``) and
+    clips it at the per-character value, so the learning rate and the clip mean the same at
+    every T. data: encoded text (1-D ints). Returns (params, history); history.grad_norms are
+    the norms of the summed loss's gradient before clipping (divide by T for per character).
+    callback(step, history) goes to ``train``. val_data: measured 10 times per run. Raises
+    FloatingPointError, naming the step, if the run diverges.
+    """
+    T = config["seq_length"]
+    params = init_params(vocab_size, config["hidden_size"], seed=config["seed"],
+                         dtype=config["dtype"])
+    # A moving average about steps / 20 long: beta = 0.99 (100 steps) lags a 300-step run.
+    beta = min(0.99, max(0.0, 1 - 20 / config["steps"]))
+    clip = panel_clip_kwargs(config["clipping"], config["clip_value"], T)
+    optimizer = PerCharacter(make_optimizer(config["optimizer"], config["lr"]), T)
+    history = train(params, data, optimizer=optimizer,
+                    history=History(seed=config["seed"], beta=beta),
+                    steps=config["steps"], seq_length=T, batch_size=config["batch_size"],
+                    seed=config["seed"], progress=progress, callback=callback,
+                    val_data=val_data, **clip)
+    return params, history
+
+
+def panel_clipped_fraction(history, config):
+    """The fraction of a panel run's steps that norm clipping cut, or None.
+
+    None unless ``config["clipping"]`` is "norm" (or before any step): element-wise clipping
+    fires when some entry exceeds the bound, which the gradient norm does not tell.
+    """
+    if config["clipping"] != "norm" or not history.steps:
+        return None
+    return clipped_fraction(history.grad_norms, config["clip_value"] * config["seq_length"])

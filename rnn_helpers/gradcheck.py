@@ -74,7 +74,10 @@ def against_bar(error, bar):
     """
     if not (math.isfinite(bar) and bar > 0):
         raise ValueError(f"bar must be a positive number, got {bar}")
-    return f"< {bar:.0e}" if error < bar else f"{error:.1e}"
+    if error >= bar:
+        return f"{error:.1e}"
+    short = f"{bar:.0e}"  # 1e-09 for a power of ten; a bar like 2.5e-08 keeps its digits
+    return f"< {short}" if float(short) == bar else f"< {bar:g}"
 
 
 def numerical_gradient(f, x, eps=1e-5, *, order=2, indices=None):

@@ -19,7 +19,7 @@ import numpy as np
 
 from .diagnostics import spectral_radius
 from .rnn import hidden_states, init_params
-from .stats import spread
+from .stats import decimals_for, format_mean_std, spread
 
 __all__ = [
     "SATURATION",
@@ -32,6 +32,7 @@ __all__ = [
     "init_scale_histogram",
     "init_scale_runs",
     "init_scale_summary",
+    "init_scale_table",
 ]
 
 SATURATION = 0.95  # |h| above this counts as saturated: tanh' = 1 - h^2 < 0.0975 there
@@ -128,3 +129,42 @@ def init_scale_summary(runs):
     """
     return {key: {q: spread([r[q] for r in results]) for q in ("rho", "std", "saturated")}
             for key, results in runs.items()}
+
+
+def _mean_std(s, *, percent=False):
+    """A ``Spread`` as 'mean±std' with the decimals its std justifies (in % if ``percent``)."""
+    k = 100.0 if percent else 1.0
+    if s.max == s.min == 0:
+        text = "0"  # exactly zero for every seed (e.g. nothing saturates)
+    else:
+        text = format_mean_std(k * s.mean, k * s.std, decimals_for(k * s.std), sep="±")
+    return text + ("%" if percent else "")
+
+
+def init_scale_table(summary, *, rho_size=64):
+    """A text table of ``init_scale_summary``: one line per scale.
+
+    Columns: rho(W) at H = ``rho_size``, then std(h) and the fraction |h| > 0.95 per H, each
+    as mean±std over the seeds, with the decimals the std justifies (``stats.decimals_for``:
+    a non-zero std never prints as zero; a quantity that is exactly 0 for every seed prints
+    as 0). Columns are as wide as their widest entry.
+    """
+    scales = sorted({scale for scale, _ in summary})
+    sizes = sorted({size for _, size in summary})
+    rows = [(f"{scale:.3g}", _mean_std(summary[scale, rho_size]["rho"]),
+             [_mean_std(summary[scale, n]["std"]) for n in sizes],
+             [_mean_std(summary[scale, n]["saturated"], percent=True) for n in sizes])
+            for scale in scales]
+    heads = [f"H = {n}" for n in sizes]
+    w_rho = max(len(f"H = {rho_size}"), len("rho(W)"), *(len(r[1]) for r in rows))
+    w = max(*(len(h) for h in heads), *(len(c) for r in rows for c in r[2] + r[3])) + 2
+    block = w * len(sizes)
+    head1 = (f"{'':5} {'rho(W)':>{w_rho}}   {'std of h':^{block}}   "
+             f"{'fraction |h| > 0.95':^{block}}")
+    head2 = (f"{'scale':5} {f'H = {rho_size}':>{w_rho}}   "
+             + "".join(f"{h:>{w}}" for h in heads) + "   " + "".join(f"{h:>{w}}" for h in heads))
+    lines = [head1, head2]
+    for scale, rho, std, sat in rows:
+        lines.append(f"{scale:>5} {rho:>{w_rho}}   " + "".join(f"{c:>{w}}" for c in std)
+                     + "   " + "".join(f"{c:>{w}}" for c in sat))
+    return "\n".join(line.rstrip() for line in lines)

@@ -11,7 +11,6 @@ import numpy as np
 
 from .gradcheck import relative_error
 from .numerics import SOFTMAX_DEMO_LOGITS, overflow_limit, softmax_at_scale
-from .stats import spread
 
 # Okabe & Ito (2008): distinguishable with every common form of colour blindness
 COLORS = {
@@ -325,7 +324,8 @@ def overflow_figure(zs, sweeps):
         ax.plot(zs[bad], np.full(bad.sum(), NAN_ROW), "x", color=COLORS["red"], ms=5,
                 markevery=4, label="naive = nan")
         ax.axvline(zmax, color=COLORS["black"], ls=":", lw=1.2)
-        ax.text(zmax * 0.85, 0.55, f"ln(max) = {zmax:.2f}", rotation=90, ha="right", va="bottom")
+        # Centred low in the panel, left of the line: clear of the curves, which sit at 1 there.
+        ax.text(zmax * 0.85, 0.7, f"ln(max) = {zmax:.2f}", rotation=90, ha="right", va="center")
         ax.set(xscale="log", xlabel="z (the first logit)", title=name)
         _nan_row(ax, ticks=(0.5, 0.75, 1.0))
     axes[0].set_ylabel("softmax([z, 0])[0]")
@@ -617,7 +617,8 @@ def compare_losses(histories, *, floor=None, title="Training loss", logy=False, 
     histories: dict label -> ``train.History``. floor: the best achievable loss (dashed).
     logy: log scale, for runs whose losses span decades (e.g. a diverging one).
     raw: also draw each run's per-step losses, thin and pale, in the run's colour.
-    legend_loc: where the legend goes (matplotlib's ``loc``), e.g. where no curve runs.
+    legend_loc: where the legend goes (matplotlib's ``loc``), e.g. where no curve runs, or
+    "below": under the axes, outside them (use a figure with layout="constrained").
     """
     fig, ax = (ax.figure, ax) if ax is not None else new_figure()
     for label, history in histories.items():
@@ -631,15 +632,20 @@ def compare_losses(histories, *, floor=None, title="Training loss", logy=False, 
     if logy:
         ax.set_yscale("log")
     ax.set(xlabel="training step", ylabel="loss (nats per character)", title=title)
-    ax.legend(loc=legend_loc)
+    if legend_loc == "below":
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
+    else:
+        ax.legend(loc=legend_loc)
     return fig
 
 
-def grad_norm_curves(histories, *, threshold=None, title="Gradient norm", ax=None):
+def grad_norm_curves(histories, *, threshold=None, title="Gradient norm", ax=None,
+                     threshold_labels=None):
     """Global gradient norm ||g|| before clipping at every step, several runs, log scale.
 
     histories: dict label -> ``train.History``. threshold: a clipping bound, or a list of
-    them (one black line each: dashed, dotted, ...).
+    them (one black line each: dashed, dotted, ...). threshold_labels: their legend labels
+    (default "clipping bound kappa = value").
     """
     fig, ax = (ax.figure, ax) if ax is not None else new_figure()
     for label, history in histories.items():
@@ -647,8 +653,9 @@ def grad_norm_curves(histories, *, threshold=None, title="Gradient norm", ax=Non
     bounds = [] if threshold is None else np.atleast_1d(threshold)
     for i, bound in enumerate(bounds):
         ls = ["--", ":", "-."][i % 3]
-        ax.axhline(bound, color=COLORS["black"], ls=ls, lw=1.5,
-                   label=rf"clipping bound $\kappa$ = {bound:g}")
+        label = (threshold_labels[i] if threshold_labels is not None
+                 else rf"clipping bound $\kappa$ = {bound:g}")
+        ax.axhline(bound, color=COLORS["black"], ls=ls, lw=1.5, label=label)
     ax.set_yscale("log")
     ax.set(xlabel="training step", ylabel="gradient norm ||g|| (before clipping)", title=title)
     ax.legend()
@@ -865,70 +872,71 @@ def _seed_dots(ax, x, values, color, marker, offset):
             mfc="none")
 
 
-def recall_figure(lags, accuracy, chance, *, grad_ratios=None):
+def recall_figure(results, chance, *, names=None, ratios=True):
     """Recall accuracy against the lag k + 1 between the symbol and the query, over seeds.
 
-    accuracy: dict arm -> dict budget label -> (n_lags, n_seeds); a colour per arm, the
-    mean over seeds with error bars (± one sample std, from ``stats.spread``) and every seed
-    of the last budget as a faint circle; the last budget solid, earlier ones dotted. chance:
-    a dashed line. grad_ratios: dict arm -> dict label -> (n_lags, n_seeds); a second panel
-    with ||dL_T/dh_1|| / ||dL_T/dh_T|| (log y): the geometric mean over seeds (10 ** the mean
-    of log10) and every seed, a line style per label (e.g. at initialisation, after
-    training). One legend below the panels, clear of the curves: colours name the arms,
-    black samples the styles.
+    results: a ``tasks.RecallResults``; a colour per arm (init), named by ``names`` (dict
+    init -> label; default the init). Left: for every budget, the mean over seeds with bars
+    from the lowest to the highest seed (``RecallResults.accuracy_summary``), the last budget
+    solid, earlier ones dotted, and every seed as a faint marker. chance: a dashed line.
+    ratios: a second panel with ||dL_T/dh_1|| / ||dL_T/dh_T|| (log y), at initialisation and
+    after training: the geometric mean over seeds (``RecallResults.ratio_centre``) and every
+    seed. One legend below the panels, clear of the curves: colours name the arms, black
+    samples the styles.
     """
-    lags = np.asarray(lags)
-    ncols = 1 if grad_ratios is None else 2
+    lags = np.asarray(results.lags)
+    names = names or {}
+    ncols = 2 if ratios else 1
     fig, axes = new_figure(ncols, height=5.0, layout="constrained")
-    ax1 = axes if ncols == 1 else axes[0]
+    ax1 = axes[0] if ratios else axes
     colors = [COLORS[c] for c in ("blue", "orange", "green", "purple")]
     width = 0.012 * (lags.max() - lags.min() + 1)
     Line = mpl.lines.Line2D
-    handles = [Line([], [], color=c, lw=3, label=arm)
-               for arm, c in zip(accuracy, colors, strict=False)]
-    budgets = list(next(iter(accuracy.values())))
-    for a, (by_budget, color) in enumerate(zip(accuracy.values(), colors, strict=False)):
-        offset = (a - (len(accuracy) - 1) / 2) * width
-        for b, acc in enumerate(by_budget.values()):
-            acc = np.asarray(acc)
-            last = b == len(by_budget) - 1
-            stats = [spread(row) for row in acc]
-            ax1.errorbar(lags + offset, [s.mean for s in stats], yerr=[s.std for s in stats],
+    handles = [Line([], [], color=c, lw=3, label=names.get(init, init))
+               for init, c in zip(results.inits, colors, strict=False)]
+    n_arms, n_budgets = len(results.inits), len(results.budgets)
+    for a, (init, color) in enumerate(zip(results.inits, colors, strict=False)):
+        for b, budget in enumerate(results.budgets):  # side by side: arm, then budget
+            offset = ((a - (n_arms - 1) / 2) * 2.4 + (b - (n_budgets - 1) / 2)) * width
+            last = b == n_budgets - 1
+            s = results.accuracy_summary(init, budget)
+            ax1.errorbar(lags + offset, s.mean, yerr=[s.mean - s.low, s.high - s.mean],
                          color=color, ls="-" if last else ":", marker="o" if last else "s",
                          mfc=color if last else "white", ms=6, lw=2 if last else 1.5,
                          capsize=3)
-            if last:
-                _seed_dots(ax1, lags, acc, color, "o", offset + width / 2)
-    for b, budget in enumerate(budgets):
-        last = b == len(budgets) - 1
+            _seed_dots(ax1, lags, results.accuracy[init][b], color, "o" if last else "s",
+                       offset)
+    for b, budget in enumerate(results.budgets):
+        last = b == n_budgets - 1
         handles.append(Line([], [], color=COLORS["black"], ls="-" if last else ":",
                             marker="o" if last else "s", mfc=COLORS["black"] if last else "white",
-                            label=f"accuracy after {budget}"))
+                            label=f"accuracy after {budget} steps: mean, lowest to highest seed"))
+    handles.append(Line([], [], color=COLORS["black"], ls="none", marker="o", mfc="none",
+                        alpha=0.45, label="each seed (faint)"))
     ax1.axhline(chance, color=COLORS["black"], ls="--", lw=1.2)
     handles.append(Line([], [], color=COLORS["black"], ls="--", lw=1.2,
                         label=f"chance ({chance:.2f})"))
     ax1.set(xlabel="lag k + 1 (steps from the symbol to the query)",
             ylabel="recall accuracy (fraction)", ylim=(0, 1.05), xticks=lags,
             title="Recalling the first symbol")
-    if grad_ratios is not None:
+    if ratios:
         ax2 = axes[1]
-        styles = (("s", "--"), ("o", "-"), ("^", "-."))
-        labels = list(next(iter(grad_ratios.values())))
-        for a, (by_label, color) in enumerate(zip(grad_ratios.values(), colors, strict=False)):
-            offset = (a - (len(grad_ratios) - 1) / 2) * width
-            for ratio, (marker, ls) in zip(by_label.values(), styles, strict=False):
-                ratio = np.asarray(ratio)
-                centre = [10 ** spread(np.log10(row)).mean for row in ratio]
-                ax2.plot(lags + offset, centre, marker=marker, ls=ls, color=color, ms=6, lw=2)
-                _seed_dots(ax2, lags, ratio, color, marker, offset)
-        for label, (marker, ls) in zip(labels, styles, strict=False):
+        styles = (("at initialisation", False, "s", "--"), ("after training", True, "o", "-"))
+        for a, (init, color) in enumerate(zip(results.inits, colors, strict=False)):
+            offset = (a - (n_arms - 1) / 2) * width
+            for _, trained, marker, ls in styles:
+                ax2.plot(lags + offset, results.ratio_centre(init, trained=trained),
+                         marker=marker, ls=ls, color=color, ms=6, lw=2)
+                seeds = results.ratio_trained[init] if trained else results.ratio_init[init]
+                _seed_dots(ax2, lags, seeds, color, marker, offset)
+        for label, _, marker, ls in styles:
             handles.append(Line([], [], color=COLORS["black"], ls=ls, marker=marker,
-                                label=f"gradient ratio {label}"))
+                                label=f"gradient ratio {label} (geometric mean)"))
         ax2.set(yscale="log", xlabel="lag k + 1 (steps)", xticks=lags,
                 ylabel=r"$\Vert\partial L_T/\partial h_1\Vert \,/\, "
                        r"\Vert\partial L_T/\partial h_T\Vert$",
                 title="Gradient reaching the symbol")
-    fig.legend(handles=handles, loc="outside lower center", ncol=3)
+    fig.legend(handles=handles, loc="outside lower center", ncol=2)
     return fig
 
 

@@ -10,10 +10,13 @@ model with W = 0 whose read-out (V, c) is refitted so that it reads states it ha
 import numpy as np
 
 from .rnn import hidden_states, rnn_forward
+from .stats import decimals_for, format_mean_std, spread
 
 __all__ = [
     "lag1_autocorrelation",
     "saturation_profile",
+    "saturation_summary",
+    "saturation_table",
     "input_sizes",
     "accuracy",
     "fit_readout",
@@ -68,6 +71,57 @@ def saturation_profile(h, *, threshold=0.95):
         "tanh_grad_other": float(grad[~sat].mean()) if (~sat).any() else float("nan"),
         "threshold": threshold,
     }
+
+
+def saturation_summary(profiles):
+    """Summarise ``saturation_profile`` results of several models (one per seed).
+
+    Returns a dict: hidden_size (H of the first model); saturated (``Spread`` over models
+    of the fraction of saturated values); unit_range, the (min, max) of a unit's saturated
+    fraction over every unit of every model; switching and stuck (lists: the number of such
+    units in each model); and the ``Spread`` of tanh_grad_saturated and tanh_grad_other.
+    """
+    if not profiles:
+        raise ValueError("give at least one saturation_profile")
+    per_unit = np.concatenate([p["per_unit"] for p in profiles])
+    return {
+        "hidden_size": len(profiles[0]["per_unit"]),
+        "saturated": spread([p["saturated"] for p in profiles]),
+        "unit_range": (float(per_unit.min()), float(per_unit.max())),
+        "switching": [round(p["switching"] * len(p["per_unit"])) for p in profiles],
+        "stuck": [round(p["stuck"] * len(p["per_unit"])) for p in profiles],
+        "tanh_grad_saturated": spread([p["tanh_grad_saturated"] for p in profiles]),
+        "tanh_grad_other": spread([p["tanh_grad_other"] for p in profiles]),
+    }
+
+
+def saturation_table(summaries, *, width=26):
+    """A text table of ``saturation_summary`` results: one column per arm, one row per
+    quantity. summaries: {arm name: summary}; every arm's models have the same H.
+
+    Spreads print as mean ± std with the decimals their std justifies; counts per model.
+    """
+    def pm(s, k=1.0, unit=""):
+        return format_mean_std(k * s.mean, k * s.std, decimals_for(k * s.std)) + unit
+
+    def counts(c, H):
+        return f"{', '.join(map(str, c))} of {H}"
+
+    rows = {
+        "values with |h| > 0.95": lambda m, H: pm(m["saturated"], 100.0, " %"),
+        "one unit's share of saturated values": lambda m, H: "{:.0f} to {:.0f} %".format(
+            *(100 * x for x in m["unit_range"])),
+        "units saturated for some inputs, not all": lambda m, H: counts(m["switching"], H),
+        "units at the same sign for every input": lambda m, H: counts(m["stuck"], H),
+        "mean 1 - h^2 where |h| > 0.95": lambda m, H: pm(m["tanh_grad_saturated"]),
+        "mean 1 - h^2 elsewhere": lambda m, H: pm(m["tanh_grad_other"]),
+    }
+    label = max(map(len, rows)) + 2
+    lines = [f"{'':{label}}" + "".join(f"{name:>{width}}" for name in summaries)]
+    for what, cell in rows.items():
+        lines.append(f"{what:{label}}" + "".join(
+            f"{cell(m, m['hidden_size']):>{width}}" for m in summaries.values()))
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def input_sizes(params, inputs):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Spread", "spread", "format_spread", "decimals_for"]
+__all__ = ["Spread", "spread", "format_spread", "format_mean_std", "decimals_for"]
 
 
 @dataclass(frozen=True)
@@ -39,18 +39,32 @@ def spread(values):
     return Spread(float(np.mean(x)), std, float(np.min(x)), float(np.max(x)), int(x.size))
 
 
-def decimals_for(std, *, finest=3):
-    """Decimal places that show a number whose uncertainty is ``std``: one significant digit of
-    the std (never finer than ``finest`` places, never negative)."""
+def decimals_for(std, *, finest=6):
+    """Decimal places that show a number whose uncertainty is ``std``: as many as reach the
+    first significant digit of the std (never negative, never more than ``finest``).
+
+    So a non-zero std never prints as zero unless it is below 10**-finest (``format_spread``
+    then prints it as a bound). A zero std (one seed, or identical values) gets 3 places, or
+    ``finest`` if that is fewer.
+    """
     if not math.isfinite(std) or std < 0:
         raise ValueError(f"std must be finite and non-negative, got {std}")
     if std == 0:
-        return finest
+        return min(3, finest)
     return int(min(finest, max(0, -math.floor(math.log10(std)))))
 
 
+def format_mean_std(mean, std, decimals, *, sep=" ± "):
+    """'mean ± std' at ``decimals`` places; a non-zero std too small to show at that precision
+    prints as a bound ('0.50 (std < 0.01)'), never as zero."""
+    shown = f"{std:.{decimals}f}"
+    if std > 0 and float(shown) == 0:
+        return f"{mean:.{decimals}f} (std < {10.0 ** -decimals:g})"
+    return f"{mean:.{decimals}f}{sep}{shown}"
+
+
 def format_spread(values, *, decimals=None, unit=""):
-    """'mean ± std (n seeds)' with as many decimals as the std justifies.
+    """'mean ± std (n seeds)' with as many decimals as the std justifies (``decimals_for``).
 
     ``values``: one number per seed, or a ``Spread``. ``decimals`` overrides the automatic
     choice (for a table whose rows should line up).
@@ -58,5 +72,9 @@ def format_spread(values, *, decimals=None, unit=""):
     s = values if isinstance(values, Spread) else spread(values)
     d = decimals_for(s.std) if decimals is None else decimals
     unit = f" {unit}" if unit else ""
-    seeds = "seed" if s.n == 1 else "seeds"
-    return f"{s.mean:.{d}f} ± {s.std:.{d}f}{unit} ({s.n} {seeds})"
+    mean, shown = f"{s.mean:.{d}f}", f"{s.std:.{d}f}"
+    if s.n == 1:  # no spread was measured: print none
+        return f"{mean}{unit} (1 seed)"
+    if s.std > 0 and float(shown) == 0:
+        return f"{mean}{unit} (std < {10.0 ** -d:g}, {s.n} seeds)"
+    return f"{mean} ± {shown}{unit} ({s.n} seeds)"

@@ -18,7 +18,8 @@ from .optim import Adam, clip_grad_norm
 from .rnn import init_params, loss_and_grads, rnn_forward
 
 __all__ = ["RECALL_CHARS", "RECALL_SYMBOLS", "recall_task", "recall_accuracy", "train_recall",
-           "recall_gradient_ratio", "RecallResults", "recall_experiment"]
+           "recall_gradient_ratio", "RecallResults", "recall_experiment", "SeedRange",
+           "seed_range", "geometric_mean"]
 
 RECALL_CHARS = "ABCDwxyz_?"  # 4 symbols to recall, 4 distractors, the blank target, the query
 RECALL_SYMBOLS, RECALL_DISTRACTORS, RECALL_BLANK, RECALL_QUERY = range(4), range(4, 8), 8, 9
@@ -108,6 +109,49 @@ class RecallResults:
     def solved(self, init, budget, *, threshold=0.9):
         """(n_k, n_seeds) bool: accuracy >= threshold after ``budget`` steps."""
         return self.accuracy[init][self.budgets.index(budget)] >= threshold
+
+    def accuracy_summary(self, init, budget):
+        """The accuracy of ``init`` after ``budget`` steps over seeds: ``SeedRange``, (n_k,) each.
+
+        The mean over seeds and the range (lowest and highest seed). The range, not mean ± std:
+        the accuracies of a few seeds are often bimodal (solved or at chance), and mean ± std
+        would then run outside [0, 1].
+        """
+        return seed_range(self.accuracy[init][self.budgets.index(budget)])
+
+    def ratio_centre(self, init, *, trained=False):
+        """The geometric mean over seeds of the gradient ratio: (n_k,) float.
+
+        At initialisation (``ratio_init``), or after training if ``trained``. Geometric,
+        because the ratios of one lag span decades across seeds.
+        """
+        ratio = self.ratio_trained[init] if trained else self.ratio_init[init]
+        return geometric_mean(ratio, axis=1)
+
+
+@dataclass
+class SeedRange:
+    """Several seeds' results per setting: mean, low (lowest seed), high (highest): (n,) each."""
+
+    mean: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+
+def seed_range(values):
+    """values (n, n_seeds) -> ``SeedRange``: the mean, min and max of every row over seeds."""
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape[1] == 0:
+        raise ValueError(f"seed_range needs an (n, n_seeds) array, got shape {values.shape}")
+    return SeedRange(values.mean(axis=1), values.min(axis=1), values.max(axis=1))
+
+
+def geometric_mean(values, axis=None):
+    """exp(mean(log(values))) along ``axis``, for positive values that span decades."""
+    values = np.asarray(values, dtype=float)
+    if np.any(values <= 0):
+        raise ValueError("geometric_mean needs positive values")
+    return np.exp(np.mean(np.log(values), axis=axis))
 
 
 def recall_experiment(ks, *, inits=("uniform",), seeds=(0, 1, 2), budgets=(1000,), n_test=1000,

@@ -18,10 +18,8 @@ from .diagnostics import global_clip_scale, last_step_grad_norms, with_spectral_
 from .gradcheck import STENCIL_ORDERS, stencil_errors
 from .initialization import init_scale_histogram
 from .plots import eps_vcurve, gradient_norms_figure
-from .rnn import init_params
 from .sampling import sample_text
-from .stats import decimals_for
-from .train import History, train
+from .train import History
 
 
 class LiveFigure:
@@ -101,34 +99,6 @@ def init_scale_title(scale, hidden_size):
     return f"uniform ±{scale:.3g}/sqrt(n), H = {hidden_size}"
 
 
-def _mean_std(s, finest, *, percent=False):
-    """A ``Spread`` as 'mean±std' with the decimals its std justifies (in % if ``percent``)."""
-    k = 100.0 if percent else 1.0
-    d = decimals_for(k * s.std, finest=finest)
-    return f"{k * s.mean:.{d}f}±{k * s.std:.{d}f}" + ("%" if percent else "")
-
-
-def init_scale_table(summary, *, rho_size=64):
-    """A text table of ``initialization.init_scale_summary``: one line per scale.
-
-    Columns: rho(W) at H = ``rho_size``, then std(h) and the fraction |h| > 0.95 per H, each
-    as mean±std over the seeds.
-    """
-    scales = sorted({scale for scale, _ in summary})
-    sizes = sorted({size for _, size in summary})
-    heads = "".join(f"{f'H = {n}':>13}" for n in sizes)
-    w = 13 * len(sizes)
-    lines = [f"{'':5} {'rho(W)':>10}   {'std of h':^{w}}   {'fraction |h| > 0.95':^{w}}",
-             f"{'scale':5} {f'H = {rho_size}':>10}   {heads}   {heads}"]
-    for scale in scales:
-        rho = _mean_std(summary[scale, rho_size]["rho"], 2)
-        std = "".join(f"{_mean_std(summary[scale, n]['std'], 3):>13}" for n in sizes)
-        sat = "".join(f"{_mean_std(summary[scale, n]['saturated'], 1, percent=True):>13}"
-                      for n in sizes)
-        lines.append(f"{scale:5.3g} {rho:>10}   {std}   {sat}")
-    return "\n".join(line.rstrip() for line in lines)
-
-
 def init_scale_explorer(inputs, vocab_size, *, scale=1.0, hidden_size=64, seed=0):
     """Slider (init scale, 0.01..10, log) + dropdown (H) -> the histogram of h_t on inputs.
 
@@ -205,54 +175,15 @@ def eps_explorer(params, inputs, targets, eps_values, errors, *, roundoff=None, 
 # (imports here, not at the top: each notebook's section is edited on its own)
 
 
-CLIPPING = ("none", "element-wise", "norm")
 RECENT_STEPS = 50  # the panel's "final loss": the mean over the last RECENT_STEPS steps
-# The panel's steps for rates and clip values: round numbers, about x2-3 apart (a log slider
-# would offer 0.00316 and 19.95 where a learner means 3e-3 and 20).
-LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
-# Clip values are per character: the loss sums T terms, so its gradient grows about like T,
-# and the panel clips at value x T (a bound healthy at T = 25 stays healthy at T = 100).
+# The panel's steps for rates and clip values: round numbers, about x2-4 apart (a log slider
+# would offer 0.00316 and 19.95 where a learner means 3e-3 and 20). Both are per character:
+# the panel steps on the gradient of the mean loss per character, g / T, and clips it at the
+# value (experiments.train_from_config). So SGD at 2.5 per character is SGD at 0.1 on the
+# summed loss at T = 25 (sections 2 and 3), and a rate or a bound means the same at every T.
+LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 2.5, 10.0)
 CLIP_VALUES = (0.05, 0.1, 0.2, 0.5, 0.8, 1.0, 2.0, 5.0, 10.0)
 SEEDS = tuple(range(10))
-
-
-def make_optimizer(name, lr):
-    """A fresh optimiser by name ("SGD", "Momentum", "Adagrad", "Adam") with learning rate lr."""
-    return experiments.make_optimizer(name, lr)
-
-
-def clip_kwargs(mode, value, seq_length=1):
-    """train()'s clipping arguments: mode "none", "element-wise" (clip) or "norm" (clip_norm).
-
-    value: the bound per character; train() gets value x seq_length, the bound on the
-    gradient of the loss summed over the window's seq_length characters.
-    """
-    if mode not in CLIPPING:
-        raise ValueError(f"unknown clipping {mode!r}; choose from {', '.join(CLIPPING)}")
-    bound = value * seq_length
-    return {"clip": bound if mode == "element-wise" else None,
-            "clip_norm": bound if mode == "norm" else None}
-
-
-def train_config(*, hidden_size=64, lr=3e-3, optimizer="Adam", seq_length=25, clipping="norm",
-                 clip_value=0.8, steps=300, batch_size=32, seed=0, dtype="float64"):
-    """The panel's settings as one checked dict: what ``run_training`` needs.
-
-    clip_value is per character (see ``clip_kwargs``); seed picks the initial parameters and
-    the windows, as in ``experiments.run_grid``.
-    """
-    make_optimizer(optimizer, lr)  # raises on an unknown name or a bad rate
-    clip_kwargs(clipping, clip_value)
-    for name, v in (("hidden_size", hidden_size), ("seq_length", seq_length),
-                    ("steps", steps), ("batch_size", batch_size)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v <= 0:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return {"hidden_size": int(hidden_size), "lr": float(lr), "optimizer": optimizer,
-            "seq_length": int(seq_length), "clipping": clipping, "clip_value": float(clip_value),
-            "steps": int(steps), "batch_size": int(batch_size), "seed": int(seed),
-            "dtype": np.dtype(dtype).name}
 
 
 def describe_config(config):
@@ -264,32 +195,13 @@ def describe_config(config):
             f"T={config['seq_length']}, {clip}, {config['steps']} steps, seed {config['seed']}")
 
 
-def run_training(config, data, vocab_size, *, callback=None, progress=False, val_data=None):
-    """Train a fresh model (batched) as ``config`` says on the encoded ``data``.
-
-    Returns (params, history). callback(step, history) is passed to ``train`` (live plots).
-    val_data: encoded validation text, measured 10 times per run. Raises FloatingPointError,
-    naming the step, if the run diverges.
-    """
-    params = init_params(vocab_size, config["hidden_size"], seed=config["seed"],
-                         dtype=config["dtype"])
-    # A moving average about steps / 20 long: beta = 0.99 (100 steps) lags a 300-step run.
-    beta = min(0.99, max(0.0, 1 - 20 / config["steps"]))
-    clip = clip_kwargs(config["clipping"], config["clip_value"], config["seq_length"])
-    history = train(params, data, optimizer=make_optimizer(config["optimizer"], config["lr"]),
-                    history=History(seed=config["seed"], beta=beta),
-                    steps=config["steps"], seq_length=config["seq_length"],
-                    batch_size=config["batch_size"], seed=config["seed"], progress=progress,
-                    callback=callback, val_data=val_data, **clip)
-    return params, history
-
-
 def loss_figure(history, floor, *, steps=None, title="Training loss", config=None):
     """Training loss (each step and smoothed, validation if measured) against the floor.
 
     steps: fix the x axis to [0, steps], so a live plot fills it as training runs.
-    config: the run's ``train_config``; if given, a second panel shows the gradient norm per
-    character, ||g|| / T, with the clip bound per character and the fraction of clipped steps.
+    config: the run's ``experiments.train_config``; if given, a second panel shows the gradient
+    norm per character, ||g|| / T; in norm mode also the bound per character and the fraction
+    of clipped steps (element-wise clipping fires on single entries: no norm line for it).
     """
     if config is None:
         fig = plots.loss_curves(history, floor=floor, title=title)
@@ -297,15 +209,20 @@ def loss_figure(history, floor, *, steps=None, title="Training loss", config=Non
     else:
         fig, (ax, ax2) = plots.new_figure(2, width=13, height=4.4)
         plots.loss_curves(history, floor=floor, title=title, ax=ax)
-        bound = None if config["clipping"] == "none" else config["clip_value"]
-        fraction = (experiments.clipped_fraction(history.grad_norms,
-                                                 bound * config["seq_length"])
-                    if bound is not None and history.steps else None)
+        value = config["clip_value"]
+        norm_mode = config["clipping"] == "norm"
+        fraction = experiments.panel_clipped_fraction(history, config)
+        if fraction is not None:
+            title2 = f"gradient norm per character: clipped on {fraction:.0%} of the steps"
+        elif config["clipping"] == "element-wise":
+            title2 = "gradient norm per character (element-wise clip: see section 2)"
+        else:
+            title2 = "gradient norm per character"
         plots.grad_norm_curves(
-            {"||g|| / T": _PerChar(history, config["seq_length"])}, threshold=bound,
-            title=("gradient norm per character" if fraction is None else
-                   f"gradient norm per character: clipped on {fraction:.0%} of the steps"),
-            ax=ax2)
+            {"||g|| / T": _PerChar(history, config["seq_length"])},
+            threshold=value if norm_mode else None,
+            threshold_labels=[rf"bound per character {value:g} ($\kappa$ = {value:g} $\times$ T)"],
+            title=title2, ax=ax2)
         ax2.set_ylabel("||g|| / T (before clipping)")
         if steps:
             ax2.set_xlim(0, steps)
@@ -358,15 +275,15 @@ def sample_preview(params, vocab, *, temperature=1.0, prime="The ", n=200, seed=
 
 
 def run_report(history, config, vocab_size, floor):
-    """The panel's status after a run: final loss, verdict, validation loss, clipped steps."""
+    """The panel's status after a run: final loss, verdict, validation loss, clipped steps
+    (norm clipping only: ``experiments.panel_clipped_fraction``)."""
     loss = history.recent_loss(RECENT_STEPS)
     parts = [f"Final loss {loss:.3f} (mean of the last {RECENT_STEPS} steps): "
              f"{run_verdict(loss, vocab_size, floor)}"]
     if history.val_losses:
         parts.append(f"validation loss {history.val_losses[-1]:.3f}")
-    if config["clipping"] != "none":
-        bound = config["clip_value"] * config["seq_length"]
-        fraction = experiments.clipped_fraction(history.grad_norms, bound)
+    fraction = experiments.panel_clipped_fraction(history, config)
+    if fraction is not None:
         parts.append(f"clipped on {fraction:.0%} of the steps")
     return "; ".join(parts)
 
@@ -388,7 +305,7 @@ class TrainingPanel:
         self.data, self.vocab, self.floor, self.prime = data, vocab, floor, prime
         self.val_data = val_data
         self.params, self.history = params, history
-        self.config = config or train_config()
+        self.config = config or experiments.train_config()
         self.live = live if live is not None else LiveFigure()
         c, style = self.config, {"description_width": "initial"}
 
@@ -403,7 +320,7 @@ class TrainingPanel:
                                     description="optimizer", **wide())
         self.seq_length = w.IntSlider(c["seq_length"], min=5, max=100, step=5,
                                       description="sequence length", **wide())
-        self.clipping = w.Dropdown(options=list(CLIPPING), value=c["clipping"],
+        self.clipping = w.Dropdown(options=list(experiments.CLIPPING), value=c["clipping"],
                                    description="clipping", **wide())
         self.clip_value = w.SelectionSlider(options=slider_options(CLIP_VALUES, c["clip_value"]),
                                             value=c["clip_value"],
@@ -439,7 +356,7 @@ class TrainingPanel:
 
     def current_config(self):
         """The config the widgets show now."""
-        return train_config(hidden_size=self.hidden.value, lr=self.lr.value,
+        return experiments.train_config(hidden_size=self.hidden.value, lr=self.lr.value,
                             optimizer=self.optimizer.value, seq_length=self.seq_length.value,
                             clipping=self.clipping.value, clip_value=self.clip_value.value,
                             steps=self.steps.value, seed=self.seed.value,
@@ -448,8 +365,8 @@ class TrainingPanel:
     def figure(self):
         """The loss and gradient-norm figure of the last run (empty axes before any)."""
         if self.history is None:
-            return loss_figure(History(), self.floor, title="Training loss: no run yet",
-                               config=self.config)
+            return loss_figure(History(), self.floor, steps=self.config["steps"],
+                               title="Training loss: no run yet, press Train", config=self.config)
         return loss_figure(self.history, self.floor, steps=self.history.steps,
                            title=describe_config(self.config), config=self.config)
 
@@ -480,8 +397,8 @@ class TrainingPanel:
                                       title=describe_config(config), progress=self.bar,
                                       config=config)
         try:
-            params, history = run_training(config, self.data, len(self.vocab),
-                                           callback=callback, val_data=self.val_data)
+            params, history = experiments.train_from_config(
+                config, self.data, len(self.vocab), callback=callback, val_data=self.val_data)
         except FloatingPointError as e:
             self.status.value = f"<b>Diverged</b>: {html.escape(str(e))}"
         else:

@@ -89,8 +89,8 @@ def test_saturation_stats_rejects_a_distance_beyond_the_sequence(small):
         diagnostics.saturation_stats(params, x, y, distance=len(x) + 1)
 
 
-def test_global_clip_scale_and_bptt_agree_on_dh0(small):
-    # the same last-term gradient reaches h_0 through rnn_backward
+def test_global_clip_scale_is_min_1_kappa_over_norm(small):
+    # ||g|| from rnn_backward's parameter gradients of the last step's loss alone
     params, x, y = small
     logits, cache = rnn_forward(params, x)
     dlogits = np.zeros_like(logits)
@@ -99,6 +99,8 @@ def test_global_clip_scale_and_bptt_agree_on_dh0(small):
     grads, _ = rnn_backward(dlogits, cache)
     norm = np.sqrt(sum(np.sum(v ** 2) for v in grads.values()))
     assert diagnostics.global_clip_scale(params, x, y, norm / 2) == pytest.approx(0.5)
+    assert diagnostics.global_clip_scale(params, x, y, norm / 10) == pytest.approx(0.1)
+    assert diagnostics.global_clip_scale(params, x, y, 3 * norm) == 1.0  # never scales up
 
 
 @pytest.mark.parametrize("losses, limit, expected", [

@@ -25,6 +25,7 @@ from rnn_helpers import (
     train,
 )
 from rnn_helpers import experiments as ex
+from rnn_helpers.stats import format_spread
 
 
 @pytest.fixture(scope="module")
@@ -164,9 +165,120 @@ def test_grid_verdict_and_table():
     assert grid.verdict(0) == "trained on 3 of 3 seeds, final loss about 0.7"
     assert grid.verdict(1) == "diverged on 3 of 3 seeds"
     table = grid.table(decimals=2).splitlines()
-    assert table[1].split() == ["norm", "20", "0.73", "±", "0.00", "(3", "seeds)"]
+    assert table[1] == "norm 20  " + format_spread([0.734, 0.726, 0.730], decimals=2)
     assert "diverged on 3 of 3" in table[2]
 
 
 def test_history_import_is_the_train_one():
     assert ex.History is History
+
+
+def test_ranking_at_sorts_by_mean_at_the_given_rates_and_puts_divergence_last():
+    sweeps = {"A": _grid([[1.0, 1.0, 1.0], [0.5, 0.5, 0.5]], [0.1, 0.3]),
+              "B": _grid([[0.7, 0.8, 0.9], [9.0, 0.1, 0.1]], [0.01, 0.03]),  # 0.03 diverged
+              "C": _grid([[0.9, 0.9, 0.9]], [1.0])}
+    assert ex.ranking_at(sweeps, {"A": 0.1, "B": 0.01, "C": 1.0}) == ["B", "C", "A"]
+    assert ex.ranking_at(sweeps, {"A": 0.3, "B": 0.03, "C": 1.0}) == ["A", "C", "B"]
+    with pytest.raises(ValueError, match="not in the sweep"):
+        ex.ranking_at(sweeps, {"A": 0.2})
+
+
+# --- the training panel's maths ---------------------------------------------------------
+
+
+def _grads(seed=0):
+    rng = np.random.default_rng(seed)
+    return {"W": rng.normal(size=(3, 3)), "c": rng.normal(size=2)}
+
+
+def test_per_character_sgd_is_sgd_at_lr_over_t_and_leaves_grads_alone():
+    grads = _grads()
+    kept = {k: g.copy() for k, g in grads.items()}
+    a, b = _grads(1), _grads(1)
+    ex.PerCharacter(SGD(2.5), 25).step(a, grads)
+    SGD(0.1).step(b, grads)
+    for k in a:
+        np.testing.assert_allclose(a[k], b[k], rtol=1e-14)
+        np.testing.assert_array_equal(grads[k], kept[k])
+    with pytest.raises(ValueError, match="seq_length"):
+        ex.PerCharacter(SGD(0.1), 0)
+    assert ex.PerCharacter(Adam(0.01), 4).lr == 0.01
+
+
+@pytest.mark.parametrize("cls", [Adam, Adagrad])
+def test_per_character_barely_changes_scale_free_optimisers(cls):
+    a, b = _grads(1), _grads(1)
+    wrapped, plain = ex.PerCharacter(cls(0.01), 100), cls(0.01)
+    for s in range(3):
+        grads = _grads(10 + s)
+        wrapped.step(a, grads)
+        plain.step(b, grads)
+    for k in a:  # only eps (1e-8, added to m ~ g^2 / T^2 ~ 1e-4) sees the gradient's scale
+        np.testing.assert_allclose(a[k], b[k], rtol=1e-3)
+    moved = {k: np.abs(a[k] - _grads(1)[k]) for k in a}  # the steps themselves are not tiny
+    assert min(float(m.max()) for m in moved.values()) > 1e-3
+
+
+def test_panel_clip_kwargs():
+    assert ex.panel_clip_kwargs("none", 5.0) == {"clip": None, "clip_norm": None}
+    # the value is per character: the bound on the summed loss's gradient is value x T
+    assert ex.panel_clip_kwargs("norm", 0.8, 25) == {"clip": None, "clip_norm": 20.0}
+    assert ex.panel_clip_kwargs("element-wise", 0.2, 100) == {"clip": 20.0, "clip_norm": None}
+    with pytest.raises(ValueError, match="unknown clipping"):
+        ex.panel_clip_kwargs("global", 1.0)
+
+
+def test_train_config_defaults_and_checks():
+    c = ex.train_config(hidden_size=32, lr=0.1, optimizer="Adagrad", steps=10)
+    assert c["hidden_size"] == 32 and c["optimizer"] == "Adagrad" and c["steps"] == 10
+    assert c["batch_size"] >= 8 and c["dtype"] == "float64" and c["seed"] == 0
+    for bad, match in [({"seed": -1}, "seed"), ({"steps": 0}, "steps"),
+                       ({"hidden_size": 2.5}, "hidden_size"), ({"optimizer": "RMSprop"}, "RMSprop"),
+                       ({"lr": -1.0}, "lr must be positive"), ({"clipping": "global"}, "clipping")]:
+        with pytest.raises(ValueError, match=match):
+            ex.train_config(**bad)
+
+
+def test_train_from_config_is_train_on_the_per_character_gradient(corpus):
+    K, data = corpus
+    c = ex.train_config(hidden_size=8, steps=15, seq_length=10, batch_size=4, optimizer="SGD",
+                        lr=0.5, clipping="norm", clip_value=0.3, seed=2)
+    seen = []
+    p1, h1 = ex.train_from_config(c, data, K, callback=lambda s, h: seen.append(s))
+    # by hand: SGD at lr / T on the summed loss's gradient, clipped at value x T
+    p2 = init_params(K, 8, seed=2)
+    h2 = train(p2, data, optimizer=SGD(0.05), steps=15, seq_length=10, batch_size=4, clip=None,
+               clip_norm=3.0, seed=2, progress=False)
+    assert seen == list(range(15))
+    np.testing.assert_allclose(h1.losses, h2.losses, rtol=1e-10)
+    np.testing.assert_allclose(p1["W"], p2["W"], rtol=1e-10)
+    assert h1.beta == 0.0  # 15 steps: no smoothing (steps / 20 < 1)
+
+
+def test_train_from_config_smooths_over_about_a_twentieth_of_the_run(corpus):
+    K, data = corpus
+    _, h = ex.train_from_config(ex.train_config(hidden_size=8, steps=100, seq_length=10), data, K)
+    assert h.beta == pytest.approx(0.8)  # a 5-step average, not 100 steps of lag
+
+
+def test_run_grid_per_char_arm_is_the_panel_run(corpus):
+    K, data = corpus
+    arm = {"optimizer": "SGD", "lr": 0.5, "clip_norm": 0.3, "per_char": True, "seq_length": 12}
+    grid = ex.run_grid(data, K, {"p": arm}, [1], keep=["p"], hidden_size=8, steps=20,
+                       seq_length=5, batch_size=4, last=5)
+    c = ex.train_config(hidden_size=8, steps=20, seq_length=12, batch_size=4, optimizer="SGD",
+                        lr=0.5, clipping="norm", clip_value=0.3, seed=1)
+    _, h = ex.train_from_config(c, data, K)
+    assert grid.histories["p", 1].losses == h.losses
+    assert grid.histories["p", 1].grad_norms == h.grad_norms
+
+
+def test_panel_clipped_fraction_only_for_norm_clipping():
+    h = History()
+    for n in [10.0, 30.0, 12.0, 50.0]:
+        h.record(1.0, n, 10)
+    norm = ex.train_config(seq_length=25, clip_value=0.8)
+    assert ex.panel_clipped_fraction(h, norm) == 0.5  # 30 and 50 exceed 0.8 x 25
+    assert ex.panel_clipped_fraction(h, ex.train_config(clipping="element-wise")) is None
+    assert ex.panel_clipped_fraction(h, ex.train_config(clipping="none")) is None
+    assert ex.panel_clipped_fraction(History(), norm) is None

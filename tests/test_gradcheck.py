@@ -185,5 +185,6 @@ def test_against_bar_hides_round_off_digits_and_shows_a_real_error():
     assert gc.against_bar(4.1e-12, 1e-9) == "< 1e-09"
     assert gc.against_bar(9.9e-12, 1e-9) == gc.against_bar(1.1e-11, 1e-9)  # same on any CPU
     assert gc.against_bar(0.25, 1e-9) == "2.5e-01"
+    assert gc.against_bar(2.4e-8, 2.5e-8) == "< 2.5e-08"  # the bar is printed as it is
     with pytest.raises(ValueError, match="bar"):
         gc.against_bar(1e-12, 0.0)

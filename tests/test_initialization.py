@@ -107,3 +107,37 @@ def test_init_scale_runs_and_summary_over_seeds():
     assert summary[10.0, 8]["saturated"].mean == pytest.approx(np.mean(sat))
     assert summary[10.0, 8]["saturated"].std == pytest.approx(np.std(sat, ddof=1))
     assert summary[10.0, 4]["rho"].n == 3
+
+
+def test_init_scale_table_prints_mean_and_std_over_seeds():
+    ix = np.tile(np.arange(K), 10)
+    runs = initialization.init_scale_runs((0.1, 10.0), (4, 8), ix, vocab_size=K, seeds=(0, 1, 2))
+    summary = initialization.init_scale_summary(runs)
+    lines = initialization.init_scale_table(summary, rho_size=8).splitlines()
+    assert len(lines) == 2 + 2  # two header lines, one line per scale
+    assert "rho(W)" in lines[0] and "std of h" in lines[0] and "fraction |h| > 0.95" in lines[0]
+    assert lines[1].split() == ["scale", "H", "=", "8"] + ["H", "=", "4", "H", "=", "8"] * 2
+    row = lines[3].split()
+    assert row[0] == "10"
+
+    def check(cell, s, k=1.0):  # the printed mean±std rounds the spread's mean and std
+        mean, std = cell.rstrip("%").split("±")
+        half = 0.5 * 10.0 ** -len(mean.partition(".")[2]) + 1e-12
+        assert abs(float(mean) - k * s.mean) <= half and abs(float(std) - k * s.std) <= half
+
+    check(row[1], summary[10.0, 8]["rho"])
+    check(row[-1], summary[10.0, 8]["saturated"], k=100.0)
+    assert all(line == line.rstrip() for line in lines)
+
+
+
+def test_init_scale_table_never_prints_a_zero_std_for_a_non_zero_one():
+    ix = np.tile(np.arange(K), 10)
+    runs = initialization.init_scale_runs((0.1,), (4, 8), ix, vocab_size=K, seeds=(0, 1, 2))
+    summary = initialization.init_scale_summary(runs)
+    row = initialization.init_scale_table(summary, rho_size=8).splitlines()[2].split()
+    cells = row[1:]  # rho, std of h at H = 4 and 8, fraction saturated at H = 4 and 8
+    spreads = [summary[0.1, 8]["rho"], summary[0.1, 4]["std"], summary[0.1, 8]["std"]]
+    for cell, s in zip(cells, spreads, strict=False):
+        assert s.std > 0 and float(cell.split("±")[1]) > 0
+    assert cells[-2:] == ["0%", "0%"]  # nothing saturates at scale 0.1: exactly zero

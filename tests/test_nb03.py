@@ -19,6 +19,15 @@ def test_overflow_figure_has_a_panel_per_dtype():
     assert all(ax.get_legend() is None for ax in axes)  # one legend, below the panels
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["stable (max trick)", "naive", "naive = nan"]
+    with plt.rc_context():
+        plots.use_style()  # the notebook's font sizes: the label's extent depends on them
+        fig = plots.overflow_figure(np.logspace(-1, 4, 500), {
+            n: numerics.overflow_sweep(np.logspace(-1, 4, 500), n) for n in ("float32", "float64")})
+        fig.canvas.draw()
+    for ax in fig.axes:  # the ln(max) label lies below the curves (at 1 left of the line)
+        (label,) = [t for t in ax.texts if t.get_text().startswith("ln(max)")]
+        box = label.get_window_extent().transformed(ax.transData.inverted())
+        assert ax.get_ylim()[0] < box.y0 and box.y1 < 0.97
 
 
 def test_precision_figure_is_log_log_with_eps_lines():

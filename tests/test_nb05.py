@@ -129,3 +129,15 @@ def test_gradcheck_sample_takes_every_nonzero_entry_when_n_is_large(tiny):
     a, _ = rh.gradient_sample(params, x, y, 1000)
     expected = np.concatenate([grads[k][grads[k] != 0] for k in PARAM_NAMES])
     assert np.allclose(np.sort(a), np.sort(expected))
+
+
+def test_hidden_grad_figure_draws_the_last_loss_alone_on_a_log_scale():
+    check = {"norm": np.array([0.5, 0.7, 0.6]), "max_rel_error": np.array([1e-9, 0.0, 1e-7]),
+             "max_abs_diff": np.zeros(3)}
+    last_term = np.array([1e-4, 1e-3, 1e-2, 1e-1])  # t = 0 .. T: h_0 has no step of its own
+    left = plots.hidden_grad_figure(check, last_term=last_term).axes[0]
+    total, single = left.get_lines()
+    assert list(single.get_xdata()) == [1, 2, 3]
+    assert list(single.get_ydata()) == [1e-3, 1e-2, 1e-1]  # t = 1 .. T, not t = 0 .. T - 1
+    assert left.get_yscale() == "log"
+    assert len(left.get_legend().get_texts()) == 2

@@ -13,11 +13,9 @@ import pytest
 
 from rnn_helpers import (
     SGD,
-    Adagrad,
-    Adam,
     CharVocab,
     History,
-    Momentum,
+    experiments,
     init_params,
     load_corpus,
     plots,
@@ -143,53 +141,22 @@ def test_loss_and_gap_drops_points_at_or_below_the_floor():
 # --- widgets: pure functions ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, cls", [("SGD", SGD), ("Momentum", Momentum),
-                                       ("Adagrad", Adagrad), ("Adam", Adam)])
-def test_make_optimizer(name, cls):
-    opt = widgets.make_optimizer(name, 0.01)
-    assert isinstance(opt, cls) and opt.lr == 0.01
-
-
-def test_make_optimizer_rejects_unknown_names_and_bad_rates():
-    with pytest.raises(ValueError, match="RMSprop"):
-        widgets.make_optimizer("RMSprop", 0.1)
-    with pytest.raises(ValueError):
-        widgets.make_optimizer("Adam", -1.0)
-
-
-def test_clip_kwargs():
-    assert widgets.clip_kwargs("none", 5.0) == {"clip": None, "clip_norm": None}
-    # the value is per character: the bound on the summed loss's gradient is value x T
-    assert widgets.clip_kwargs("norm", 0.8, 25) == {"clip": None, "clip_norm": 20.0}
-    assert widgets.clip_kwargs("element-wise", 0.2, 100) == {"clip": 20.0, "clip_norm": None}
-    assert widgets.clip_kwargs("element-wise", 5.0) == {"clip": 5.0, "clip_norm": None}
-    assert widgets.clip_kwargs("norm", 2.0) == {"clip": None, "clip_norm": 2.0}
-    with pytest.raises(ValueError, match="unknown clipping"):
-        widgets.clip_kwargs("global", 1.0)
-
-
-def test_train_config_defaults_and_checks():
-    c = widgets.train_config(hidden_size=32, lr=0.1, optimizer="Adagrad", steps=10)
-    assert c["hidden_size"] == 32 and c["optimizer"] == "Adagrad" and c["steps"] == 10
-    assert c["batch_size"] >= 8 and c["dtype"] == "float64" and c["seed"] == 0
+def test_describe_config():
+    c = experiments.train_config(hidden_size=32, lr=0.1, optimizer="Adagrad", steps=10)
     assert "Adagrad lr=0.1, H=32" in widgets.describe_config(c)
     assert "norm clip 0.8/char" in widgets.describe_config(c)
-    assert widgets.describe_config(widgets.train_config(seed=3)).endswith("seed 3")
-    with pytest.raises(ValueError, match="seed"):
-        widgets.train_config(seed=-1)
-    with pytest.raises(ValueError, match="steps"):
-        widgets.train_config(steps=0)
-    with pytest.raises(ValueError, match="hidden_size"):
-        widgets.train_config(hidden_size=2.5)
+    assert widgets.describe_config(experiments.train_config(seed=3)).endswith("seed 3")
+    assert "no clipping" in widgets.describe_config(experiments.train_config(clipping="none"))
 
 
 def test_run_training_is_deterministic_and_follows_the_config(corpus):
     vocab, data = corpus
-    c = widgets.train_config(hidden_size=16, steps=20, seq_length=10, clipping="element-wise",
+    c = experiments.train_config(hidden_size=16, steps=20, seq_length=10, clipping="element-wise",
                              clip_value=1.0, dtype="float64")
     seen = []
-    p1, h1 = widgets.run_training(c, data, len(vocab), callback=lambda s, h: seen.append(s))
-    p2, h2 = widgets.run_training(c, data, len(vocab))
+    p1, h1 = experiments.train_from_config(c, data, len(vocab),
+                                           callback=lambda s, h: seen.append(s))
+    p2, h2 = experiments.train_from_config(c, data, len(vocab))
     assert seen == list(range(20)) and h1.steps == 20
     assert h1.losses == h2.losses
     assert p1["W"].shape == (16, 16) and p1["W"].dtype == np.float64
@@ -200,9 +167,9 @@ def test_run_training_clipping_mode_matters(corpus):
     vocab, data = corpus
     runs = {}
     for mode in ("none", "norm"):
-        c = widgets.train_config(hidden_size=16, steps=5, seq_length=10, optimizer="SGD",
+        c = experiments.train_config(hidden_size=16, steps=5, seq_length=10, optimizer="SGD",
                                  lr=0.05, clipping=mode, clip_value=0.01, dtype="float64")
-        runs[mode] = widgets.run_training(c, data, len(vocab))[1].losses
+        runs[mode] = experiments.train_from_config(c, data, len(vocab))[1].losses
     assert runs["none"][0] == runs["norm"][0] and runs["none"][1:] != runs["norm"][1:]
 
 
@@ -214,23 +181,33 @@ def test_run_verdict():
 
 def test_loss_figure_with_config_adds_the_gradient_norm_per_character():
     h = _history([3.5, 2.0, 1.5, 1.4], norms=[10.0, 30.0, 12.0, 50.0])
-    config = widgets.train_config(seq_length=25, clip_value=0.8)
+    config = experiments.train_config(seq_length=25, clip_value=0.8)
     fig = widgets.loss_figure(h, 0.456, steps=10, title="live", config=config)
     ax, ax2 = fig.axes
     assert ax.get_xlim() == ax2.get_xlim() == (0, 10) and ax2.get_yscale() == "log"
     np.testing.assert_allclose(ax2.lines[0].get_ydata(), [0.4, 1.2, 0.48, 2.0])  # ||g|| / T
     np.testing.assert_allclose(ax2.lines[1].get_ydata()[0], 0.8)  # the bound per character
     assert "clipped on 50% of the steps" in ax2.get_title()  # 30 and 50 exceed 0.8 x 25
-    none = widgets.loss_figure(h, 0.456, config=widgets.train_config(clipping="none"))
+    assert "bound per character 0.8" in ax2.get_legend_handles_labels()[1][1]
+    none = widgets.loss_figure(h, 0.456, config=experiments.train_config(clipping="none"))
     assert len(none.axes[1].lines) == 1 and "clipped" not in none.axes[1].get_title()
+    # element-wise clipping fires on single entries: no norm bound, no fraction from norms
+    ew = widgets.loss_figure(h, 0.456, config=experiments.train_config(
+        clipping="element-wise", seq_length=25, clip_value=0.8))
+    assert len(ew.axes[1].lines) == 1 and "clipped on" not in ew.axes[1].get_title()
+    assert "element-wise" in ew.axes[1].get_title()
+    plt.close("all")
 
 
 def test_run_report_gives_the_verdict_validation_and_clipped_steps():
     h = _history([1.0] * 60, norms=[10.0] * 45 + [30.0] * 15)
     h.val_steps, h.val_losses = [60], [1.25]
-    text = widgets.run_report(h, widgets.train_config(clip_value=0.8), 34, 0.5)
+    text = widgets.run_report(h, experiments.train_config(clip_value=0.8), 34, 0.5)
     assert text.startswith("Final loss 1.000 (mean of the last 50 steps): 0.500 nats")
     assert "validation loss 1.250" in text and "clipped on 25% of the steps" in text
+    ew = widgets.run_report(h, experiments.train_config(clipping="element-wise", clip_value=0.8),
+                            34, 0.5)
+    assert "clipped" not in ew and ew.startswith("Final loss 1.000")
 
 
 def test_lr_sweep_figure_error_bars_and_diverged_marks():
@@ -309,8 +286,8 @@ def test_panel_train_button_updates_plot_status_and_sample(corpus):
 
 def test_panel_figure_pins_the_x_axis_like_the_static_figure(corpus):
     vocab, data = corpus
-    config = widgets.train_config(hidden_size=8, steps=30, seq_length=10)
-    _, history = widgets.run_training(config, data, len(vocab))
+    config = experiments.train_config(hidden_size=8, steps=30, seq_length=10)
+    _, history = experiments.train_from_config(config, data, len(vocab))
     panel = widgets.TrainingPanel(data, vocab, 0.456, history=history, config=config,
                                   live=FakeLive())
     static = widgets.loss_figure(history, 0.456, steps=config["steps"])
@@ -323,7 +300,7 @@ def test_panel_reports_a_run_worse_than_guessing(corpus):
     panel = widgets.TrainingPanel(data, vocab, 0.456, live=FakeLive())
     assert "no model" in panel.sample.value
     panel.hidden.value, panel.steps.value, panel.seq_length.value = 16, 50, 10
-    panel.optimizer.value, panel.lr.value, panel.clipping.value = "SGD", 1.0, "none"
+    panel.optimizer.value, panel.lr.value, panel.clipping.value = "SGD", 10.0, "none"
     panel.button.click()
     assert "worse than guessing" in panel.status.value
 
@@ -334,7 +311,7 @@ def test_panel_reports_a_diverged_run_and_keeps_the_old_model(corpus, monkeypatc
     def diverge(*args, **kwargs):
         raise FloatingPointError("training diverged at step 3: the loss is inf")
 
-    monkeypatch.setattr(widgets, "run_training", diverge)
+    monkeypatch.setattr(experiments, "train_from_config", diverge)
     panel = widgets.TrainingPanel(data, vocab, 0.456, live=FakeLive())
     panel.button.click()
     assert "Diverged" in panel.status.value and "step 3" in panel.status.value
@@ -343,12 +320,12 @@ def test_panel_reports_a_diverged_run_and_keeps_the_old_model(corpus, monkeypatc
 
 def test_panel_rate_and_clip_sliders_offer_round_values_and_start_at_the_config(corpus):
     vocab, data = corpus
-    config = widgets.train_config(lr=3e-3, clip_value=0.8, steps=50, seed=2)
+    config = experiments.train_config(lr=3e-3, clip_value=0.8, steps=50, seed=2)
     panel = widgets.TrainingPanel(data, vocab, 0.456, config=config, live=FakeLive())
     assert panel.current_config() == config  # Train untouched = the run shown above it
     assert [label for label, _ in panel.lr.options][:3] == ["0.0001", "0.0003", "0.001"]
     assert "0.8" in [label for label, _ in panel.clip_value.options]
-    odd = widgets.train_config(lr=2e-3, clip_value=7.0)
+    odd = experiments.train_config(lr=2e-3, clip_value=7.0)
     panel = widgets.TrainingPanel(data, vocab, 0.456, config=odd, live=FakeLive())
     assert (panel.lr.value, panel.clip_value.value) == (2e-3, 7.0)
     values = [v for _, v in panel.lr.options]
@@ -363,14 +340,14 @@ def test_slider_options_are_sorted_labelled_and_include_the_current_value():
 def test_panel_holds_the_knobs_while_training_and_frees_them_after(corpus, monkeypatch):
     vocab, data = corpus
     seen = {}
-    real = widgets.run_training
+    real = experiments.train_from_config
 
     def spy(config, *args, **kwargs):
         seen["disabled"] = (panel.button.disabled, panel.temperature.disabled)
         seen["status"] = panel.status.value
         return real(config, *args, **kwargs)
 
-    monkeypatch.setattr(widgets, "run_training", spy)
+    monkeypatch.setattr(experiments, "train_from_config", spy)
     panel = widgets.TrainingPanel(data, vocab, 0.456, live=FakeLive())
     panel.hidden.value, panel.steps.value, panel.seq_length.value = 16, 50, 10
     panel.button.click()
@@ -380,10 +357,10 @@ def test_panel_holds_the_knobs_while_training_and_frees_them_after(corpus, monke
 
 def test_run_training_smooths_over_about_a_twentieth_of_the_run(corpus):
     vocab, data = corpus
-    _, history = widgets.run_training(widgets.train_config(hidden_size=8, steps=100,
+    _, history = experiments.train_from_config(experiments.train_config(hidden_size=8, steps=100,
                                                            seq_length=10), data, len(vocab))
     assert history.beta == pytest.approx(0.8)  # a 5-step average, not 100 steps of lag
-    _, long = widgets.run_training(widgets.train_config(hidden_size=8, steps=4000,
+    _, long = experiments.train_from_config(experiments.train_config(hidden_size=8, steps=4000,
                                                         seq_length=5, batch_size=1),
                                    data[:5000], len(vocab))
     assert long.beta == 0.99
@@ -402,15 +379,56 @@ def test_panel_seed_and_validation(corpus):
     assert panel.history.losses != first and panel.config["seed"] == 1
 
 
-def test_panel_clip_is_per_character_so_it_fires_alike_at_every_length(corpus):
+def test_panel_steps_on_the_per_character_gradient_at_every_length(corpus, monkeypatch):
+    # What the panel hands train(): clip at value x T and an optimiser that divides by T.
     vocab, data = corpus
-    fractions = {}
+    calls = []
+    real = experiments.train
+
+    def spy(params, data, **kwargs):
+        calls.append(kwargs)
+        return real(params, data, **kwargs)
+
+    monkeypatch.setattr(experiments, "train", spy)
+    panel = widgets.TrainingPanel(data, vocab, 0.456, live=FakeLive())
+    panel.hidden.value, panel.steps.value = 16, 50
+    panel.optimizer.value, panel.lr.value, panel.clip_value.value = "SGD", 1.0, 0.5
     for T in (10, 40):
-        config = widgets.train_config(hidden_size=16, steps=40, seq_length=T, clip_value=0.8,
-                                      batch_size=8)
-        _, history = widgets.run_training(config, data, len(vocab))
-        fractions[T] = np.mean(np.array(history.grad_norms) > 0.8 * T)
-        raw = np.mean(np.array(history.grad_norms) > 0.8 * 10)  # one bound for every T
-        if T == 40:
-            assert raw > 0.9  # a bound fit for T = 10 fires on nearly every step at T = 40
-    assert abs(fractions[10] - fractions[40]) < 0.2
+        panel.seq_length.value = T
+        panel.button.click()
+        kw = calls[-1]
+        assert kw["seq_length"] == T and kw["clip_norm"] == pytest.approx(0.5 * T)
+        assert kw["clip"] is None
+        opt = kw["optimizer"]
+        assert isinstance(opt, experiments.PerCharacter) and opt.seq_length == T
+        assert isinstance(opt.optimizer, SGD) and opt.optimizer.lr == 1.0
+
+
+def test_panel_clip_per_character_fires_on_some_steps_at_t_10_and_40(corpus):
+    # A bound near the median gradient norm per character: at both lengths the clip fires on
+    # some steps, not on none or all; the same bound on the summed gradient (value x 10 at
+    # every T) fires on nearly every step at T = 40.
+    vocab, data = corpus
+    runs = {}
+    for T in (10, 40):
+        c = experiments.train_config(hidden_size=16, steps=40, seq_length=T, batch_size=8,
+                                     optimizer="SGD", lr=0.5, clip_value=10.0)
+        runs[T] = np.array(experiments.train_from_config(c, data, len(vocab))[1].grad_norms)
+    bound = float(np.median(np.concatenate([runs[10] / 10, runs[40] / 40])))
+    for T, norms in runs.items():
+        config = experiments.train_config(seq_length=T, clipping="norm", clip_value=bound)
+        h = _history([1.0] * len(norms), norms=list(norms))
+        fraction = experiments.panel_clipped_fraction(h, config)
+        assert fraction == np.mean(norms / T > bound)
+        assert 0.1 < fraction < 0.9
+    assert np.mean(runs[40] > bound * 10) > 0.95
+
+
+def test_compare_losses_legend_below_sits_under_the_axes():
+    runs = {"A": _history([3.0, 2.0]), "B": _history([3.0, 1.0]), "C": _history([3.0, 1.5])}
+    fig, ax = plots.new_figure(layout="constrained")
+    plots.compare_losses(runs, floor=0.5, ax=ax, legend_loc="below")
+    fig.canvas.draw()
+    legend, box = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert legend.y1 < box.y0  # entirely under the plotting area: covers no curve
+    plt.close(fig)

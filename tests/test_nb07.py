@@ -188,40 +188,46 @@ def test_clipping_figure_draws_every_seed_of_every_arm_and_the_lines():
     assert len(fig.axes[0].lines) == 1 and _legend_texts(fig)[0] == ["one (1 seed)"]
 
 
-def test_recall_figure_shows_means_spreads_and_every_seed():
+def test_recall_figure_shows_means_ranges_and_every_seed():
     plots.use_style()
-    lags = np.array([3, 6, 11])
-    acc = {"default": {"400 steps": np.array([[1, 1, 1], [0.5, 0.3, 0.2], [0.25, 0.2, 0.3]]),
-                       "1000 steps": np.array([[1, 1, 1], [1, 0.9, 0.2], [0.3, 0.25, 0.2]])},
-           "orthogonal": {"400 steps": np.full((3, 3), 0.5),
-                          "1000 steps": np.array([[1, 1, 1], [1, 1, 1], [0.9, 0.3, 0.2]])}}
-    fig = plots.recall_figure(lags, acc, 0.25)
+    lags_k = np.array([2, 5, 10])
+    acc = {"uniform": np.array([[[1, 1, 1], [0.5, 0.3, 0.2], [0.25, 0.2, 0.3]],
+                                [[1, 1, 1], [1, 0.9, 0.2], [0.3, 0.25, 0.2]]]),
+           "orthogonal": np.array([np.full((3, 3), 0.5),
+                                   [[1, 1, 1], [1, 1, 1], [0.9, 0.3, 0.2]]])}
+    r_init = np.array([[0.1, 0.2, 0.4], [1e-3, 1e-2, 1e-2], [1e-6, 1e-5, 1e-4]])
+    res = tasks.RecallResults(lags_k, ("uniform", "orthogonal"), (0, 1, 2), (400, 1000), acc,
+                              {i: r_init for i in acc}, {i: np.ones((3, 3)) for i in acc})
+    fig = plots.recall_figure(res, 0.25, names={"uniform": "default"}, ratios=False)
     assert len(fig.axes) == 1
     ax = fig.axes[0]
     assert "lag k + 1" in ax.get_xlabel()
-    np.testing.assert_array_equal(ax.get_xticks(), lags)
-    # an error bar per arm and budget, drawn at the mean over seeds (the columns)
+    np.testing.assert_array_equal(ax.get_xticks(), lags_k + 1)
+    # a line per arm and budget at the mean over seeds, bars from the lowest to the highest
     means = sorted(np.round(np.asarray(line.get_ydata(), float), 12).tolist() for line in ax.lines
                    if len(line.get_ydata()) == 3 and line.get_linestyle() in ("-", ":"))
-    expected = sorted(np.round(a.mean(axis=1), 12).tolist()
-                      for by_budget in acc.values() for a in by_budget.values())
+    expected = sorted(np.round(a.mean(axis=1), 12).tolist() for by_budget in acc.values()
+                      for a in by_budget)
     assert means == expected
+    bar_tops = np.concatenate([np.asarray(c.get_segments())[:, :, 1].max(axis=1)
+                               for c in ax.collections])
+    assert bar_tops.max() <= 1.0  # min-max bars never leave [0, 1]
+    tops = sorted(np.concatenate([a.max(axis=2).ravel() for a in acc.values()]).tolist())
+    np.testing.assert_allclose(sorted(bar_tops.tolist()), tops)
     dots = [line for line in ax.lines if line.get_linestyle() == "None"
-            and line.get_marker() == "o"]  # (the error bars' caps are markers "_")
-    assert len(dots) == 2 and all(len(d.get_ydata()) == 9 for d in dots)  # every seed, 1000
+            and line.get_marker() in ("o", "s")]  # (the error bars' caps are markers "_")
+    assert len(dots) == 4 and all(len(d.get_ydata()) == 9 for d in dots)  # every seed, budget
     texts, legend = _legend_texts(fig)
     assert texts[:2] == ["default", "orthogonal"]
-    assert "accuracy after 400 steps" in texts and "chance (0.25)" in texts
+    assert any("after 400 steps" in t for t in texts) and "chance (0.25)" in texts
+    assert "each seed (faint)" in texts
     assert min(t.get_fontsize() for t in legend.get_texts()) >= 11
-    ratios = {arm: {"at initialisation": np.array([[0.1, 0.2, 0.4], [1e-3, 1e-2, 1e-2],
-                                                   [1e-6, 1e-5, 1e-4]]),
-                    "after training": np.ones((3, 3))} for arm in acc}
-    fig = plots.recall_figure(lags, acc, 0.25, grad_ratios=ratios)
+    fig = plots.recall_figure(res, 0.25)
     ax1, ax2 = fig.axes
     assert ax2.get_yscale() == "log"
     centre = [line for line in ax2.lines if line.get_linestyle() == "--"][0]
-    np.testing.assert_allclose(centre.get_ydata(), [0.2, 10 ** (-7 / 3), 1e-5])  # geometric
-    assert "gradient ratio at initialisation" in _legend_texts(fig)[0]
+    np.testing.assert_allclose(centre.get_ydata(), res.ratio_centre("uniform"))
+    assert any("gradient ratio at initialisation" in t for t in _legend_texts(fig)[0])
 
 
 def test_gradient_norm_view_with_and_without_clipping(small):

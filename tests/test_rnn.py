@@ -61,7 +61,8 @@ def test_orthogonal_init_gives_an_orthogonal_W_with_unit_eigenvalues(dtype):
 
 def test_orthogonal_init_is_unbiased_thanks_to_the_sign_fix():
     # Haar-distributed Q: each entry has mean 0 and variance 1/n. A plain QR without the sign
-    # fix makes W[0, 0] = -|a_11| / ||a_1||, always negative (mean about -0.7 for n = 3).
+    # fix makes W[0, 0] = -|a_11| / ||a_1||, always negative (mean about -0.5 for n = 3,
+    # where |a_11| / ||a_1|| is uniform on [0, 1]).
     n, draws = 3, 400
     w = np.array([init_params(2, n, seed=s, init="orthogonal")["W"][0, 0] for s in range(draws)])
     assert abs(w.mean()) < 4 / np.sqrt(3 * draws)

@@ -87,3 +87,38 @@ def test_recall_experiment_matches_single_runs():
 def test_recall_experiment_rejects_bad_budgets(budgets):
     with pytest.raises(ValueError, match="budgets"):
         recall_experiment((1,), budgets=budgets)
+
+
+def test_seed_range_is_mean_min_max_over_seeds():
+    values = np.array([[1.0, 1.0, 0.25], [0.5, 0.3, 0.4]])
+    r = tasks.seed_range(values)
+    np.testing.assert_allclose(r.mean, [0.75, 0.4])
+    np.testing.assert_allclose(r.low, [0.25, 0.3])
+    np.testing.assert_allclose(r.high, [1.0, 0.5])
+    with pytest.raises(ValueError, match="n_seeds"):
+        tasks.seed_range([0.5, 0.3])
+
+
+def test_geometric_mean_is_the_root_of_the_product():
+    assert tasks.geometric_mean([1e-6, 1e-2]) == pytest.approx(1e-4, rel=1e-12)
+    np.testing.assert_allclose(tasks.geometric_mean([[2.0, 8.0], [1.0, 27.0]], axis=1),
+                               [4.0, np.sqrt(27.0)])
+    with pytest.raises(ValueError, match="positive"):
+        tasks.geometric_mean([1.0, 0.0])
+
+
+def test_recall_results_summaries_match_a_direct_computation():
+    rng = np.random.default_rng(0)
+    acc = {"identity": rng.uniform(0.2, 1.0, (2, 3, 4))}
+    ratio_init, ratio_trained = 10.0 ** rng.uniform(-6, 0, (2, 3, 4))
+    res = tasks.RecallResults(np.array([1, 4, 9]), ("identity",), (0, 1, 2, 3), (400, 1000),
+                              acc, {"identity": ratio_init}, {"identity": ratio_trained})
+    s = res.accuracy_summary("identity", 1000)
+    for a in range(3):
+        row = acc["identity"][1, a]
+        assert s.mean[a] == pytest.approx(sum(row) / 4)
+        assert (s.low[a], s.high[a]) == (min(row), max(row))
+    for trained, ratio in ((False, ratio_init), (True, ratio_trained)):
+        centre = res.ratio_centre("identity", trained=trained)
+        for a in range(3):
+            assert centre[a] == pytest.approx(np.prod(ratio[a]) ** (1 / 4), rel=1e-10)
