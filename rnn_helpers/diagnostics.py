@@ -80,8 +80,8 @@ def saturation_stats(params, inputs, targets, *, distance, threshold=0.95):
 
     inputs, targets: int (T,), with 0 < distance <= T. Returns a dict of floats:
     ``saturated``, the fraction of the T * H values h_t (t = 1..T) with |h| > threshold;
-    ``tanh_grad``, the mean of 1 - h_t^2 over them; ``factor``, the gradient's average growth
-    per step back over ``distance`` steps from the end,
+    ``tanh_grad``, the mean of 1 - h_t^2 over all T * H values; ``factor``, the gradient's
+    average growth per step back over ``distance`` steps from the end,
     (||dL_T/dh_{T - distance}|| / ||dL_T/dh_T||)^(1 / distance).
     """
     T = len(inputs)

@@ -8,8 +8,8 @@ and verdicts the notebooks print. It trains with ``train.train``; it draws nothi
 A run's result is its final loss: the mean per-step training loss per character over its last
 ``last`` steps (``History.recent_loss``). A run *diverged* if training raised
 ``FloatingPointError`` or if its final loss is not below ln K, the loss of guessing uniformly.
-Diverged runs are kept as ``inf``: their digits are chaotic (they differ from one CPU to the
-next), so only the verdict "diverged" is reported.
+Runs that raised ``FloatingPointError`` are kept as ``inf``; every diverged run is reported
+only as "diverged": its digits are chaotic (they differ from one CPU to the next).
 """
 
 import math
@@ -20,7 +20,7 @@ import numpy as np
 from .data import BatchStream
 from .optim import SGD, Adagrad, Adam, Momentum, grad_norm
 from .rnn import init_params, loss_and_grads
-from .stats import format_spread, spread
+from .stats import spread
 from .train import History, train
 
 CLIPPING = ("none", "element-wise", "norm")
@@ -161,15 +161,13 @@ class Grid:
 
     labels: (n,) arm names; seeds: (s,) seeds; losses: (n, s) final losses, ``inf`` where
     training raised ``FloatingPointError``; vocab_size: K, for the divergence test;
-    settings: per arm, the keyword arguments it was trained with; histories: (label, seed) ->
-    History, for the arms and seeds asked to keep them.
+    histories: (label, seed) -> History, for the arms and seeds asked to keep them.
     """
 
     labels: list
     seeds: list
     losses: np.ndarray
     vocab_size: int
-    settings: list = field(default_factory=list)
     histories: dict = field(default_factory=dict)
 
     @property
@@ -185,13 +183,6 @@ class Grid:
         """``stats.Spread`` of arm ``i``'s final losses over seeds, or None if any diverged."""
         return None if self.n_diverged(i) else spread(self.losses[i])
 
-    def describe(self, i, decimals=None):
-        """'mean ± std (s seeds)' for arm ``i``, or 'diverged on k of s seeds'."""
-        k = self.n_diverged(i)
-        if k:
-            return f"diverged on {k} of {len(self.seeds)} seeds"
-        return format_spread(self.losses[i], decimals=decimals)
-
     def verdict(self, i, decimals=1):
         """A verdict on arm ``i`` that holds on any CPU: 'diverged on k of s seeds', or
         'trained on s of s seeds, final loss about m' with m rounded to ``decimals``.
@@ -205,13 +196,11 @@ class Grid:
         mean = float(np.mean(self.losses[i]))
         return f"trained on {s} of {s} seeds, final loss about {mean:.{decimals}f}"
 
-    def table(self, decimals=None, name="setting"):
-        """A text table: one line per arm, its final loss over seeds (or its divergences)."""
-        w = max(len(name), *(len(str(label)) for label in self.labels))
-        lines = [f"{name:<{w}}  final loss, nats per character (mean ± std over seeds)"]
-        for i, label in enumerate(self.labels):
-            lines.append(f"{str(label):<{w}}  {self.describe(i, decimals)}")
-        return "\n".join(lines)
+
+def smoothing_beta(steps):
+    """The moving average's beta for a run of ``steps``: it spans about a twentieth of the run
+    (beta 0.99, a 100-step lag, would trail a 300-step run by a third of it)."""
+    return min(0.99, max(0.0, 1 - 20 / steps))
 
 
 def run_grid(data, vocab_size, arms, seeds, *, hidden_size=64, steps=300, seq_length=25,
@@ -239,7 +228,7 @@ def run_grid(data, vocab_size, arms, seeds, *, hidden_size=64, steps=300, seq_le
         for j, seed in enumerate(seeds):
             params = init_params(vocab_size, hidden_size, seed=seed, dtype=dtype)
             # smoothed over about steps / 20 (only for drawing: the final loss is not smoothed)
-            history = History(seed=seed, beta=min(0.99, max(0.0, 1 - 20 / steps)))
+            history = History(seed=seed, beta=smoothing_beta(steps))
             T = int(s.get("seq_length", seq_length))
             optimizer = make_optimizer(s["optimizer"], s["lr"])
             clip, clip_norm = s.get("clip"), s.get("clip_norm")
@@ -256,15 +245,14 @@ def run_grid(data, vocab_size, arms, seeds, *, hidden_size=64, steps=300, seq_le
                 losses[i, j] = math.inf
             if label in keep:
                 histories[label, seed] = history
-    return Grid(labels, seeds, losses, int(vocab_size), [dict(arms[k]) for k in labels],
-                histories)
+    return Grid(labels, seeds, losses, int(vocab_size), histories)
 
 
 def lr_sweep(data, vocab_size, optimizer, lrs, seeds, *, clip=None, clip_norm=None, **kwargs):
     """``run_grid`` over learning rates for one optimiser: arm i is ``lrs[i]`` (its label).
 
     Returns a Grid whose losses[i, j] is the final loss at lrs[i], seeds[j]. kwargs go to
-    ``run_grid`` (hidden_size, steps, seq_length, batch_size, dtype, last).
+    ``run_grid`` (hidden_size, steps, seq_length, batch_size, dtype, last, keep, val_data).
     """
     arms = {float(lr): {"optimizer": optimizer, "lr": float(lr), "clip": clip,
                         "clip_norm": clip_norm} for lr in lrs}
@@ -314,7 +302,7 @@ def paired_wins(a, b):
 
 def ranking_summary(best):
     """A sentence per step of the ranking of ``best_settings``: who ends lower, on how many
-    seeds, and whether the difference exceeds the spread.
+    seeds, and whether it wins on every seed.
 
     The first line names the winner; each next line compares a neighbour pair (rank r with
     rank r + 1): "A ends below B on k of s seeds". A pair counts as *separated* only if A wins
@@ -425,14 +413,13 @@ def train_from_config(config, data, vocab_size, *, callback=None, progress=False
     clips it at the per-character value, so the learning rate and the clip mean the same at
     every T. data: encoded text (1-D ints). Returns (params, history); history.grad_norms are
     the norms of the summed loss's gradient before clipping (divide by T for per character).
-    callback(step, history) goes to ``train``. val_data: measured 10 times per run. Raises
+    callback(step, history) goes to ``train``. val_data: measured about 10 times per run. Raises
     FloatingPointError, naming the step, if the run diverges.
     """
     T = config["seq_length"]
     params = init_params(vocab_size, config["hidden_size"], seed=config["seed"],
                          dtype=config["dtype"])
-    # A moving average about steps / 20 long: beta = 0.99 (100 steps) lags a 300-step run.
-    beta = min(0.99, max(0.0, 1 - 20 / config["steps"]))
+    beta = smoothing_beta(config["steps"])
     clip = panel_clip_kwargs(config["clipping"], config["clip_value"], T)
     optimizer = PerCharacter(make_optimizer(config["optimizer"], config["lr"]), T)
     history = train(params, data, optimizer=optimizer,

@@ -76,11 +76,11 @@ def recall_gradient_ratio(params, inputs, targets):
     L_T the loss at the query and h_1 the state right after reading the symbol; returns the
     geometric mean over the n sequences (the ratios span decades).
     """
-    logs = []
+    ratios = []
     for x, y in zip(inputs, targets, strict=True):
         n = last_step_grad_norms(params, x, y)  # index = t
-        logs.append(np.log(n[1] / n[-1]))
-    return float(np.exp(np.mean(logs)))
+        ratios.append(n[1] / n[-1])
+    return float(geometric_mean(ratios))
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..gradcheck import relative_error
+from ..gradcheck import RULE_OF_THUMB, relative_error
 from .style import COLORS, CYCLE, new_figure
 
 
@@ -36,7 +36,7 @@ def eps_vcurve(eps_values, errors, *, roundoff=None, marker_eps=None, marker_err
     return fig
 
 
-def gradcheck_scatter(analytic, numeric, *, atol, rtol=1e-6, rule_of_thumb=1e-7,
+def gradcheck_scatter(analytic, numeric, *, atol, rtol=1e-6,
                       title="Relative error blows up where the gradient is tiny"):
     """Per checked entry: |analytic| against the relative error (log-log), coloured by the test.
 
@@ -59,8 +59,8 @@ def gradcheck_scatter(analytic, numeric, *, atol, rtol=1e-6, rule_of_thumb=1e-7,
     grid = np.logspace(np.log10(x.min()), np.log10(x.max()), 100)
     ax.plot(grid, (atol + rtol * grid) / (2 * grid), "-", color=COLORS["black"], lw=1.5,
             label=f"test boundary (atol = {atol:.1e})")
-    ax.axhline(rule_of_thumb, color=COLORS["orange"], ls="--", lw=1.5,
-               label=f"rule of thumb: relative error {rule_of_thumb:.0e}")
+    ax.axhline(RULE_OF_THUMB, color=COLORS["orange"], ls="--", lw=1.5,
+               label=f"rule of thumb: relative error {RULE_OF_THUMB:.0e}")
     ax.set(xscale="log", yscale="log", title=title, xlabel="|gradient entry| (nats per unit)",
            ylabel="relative error |a - n| / (|a| + |n|)")
     fig.legend(loc="outside lower center", ncols=2)  # below: inside it would hide points

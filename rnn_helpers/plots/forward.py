@@ -57,8 +57,9 @@ def unrolled_rnn(T=4, *, inputs=None, targets=None):
 def activation_histograms(results, titles, *, ncols=None, suptitle=None):
     """One histogram panel per result of ``initialization.activation_histogram``, side by side.
 
-    results: dicts with edges (bins+1,), fraction (bins,), saturated (a float).
-    titles: one title per panel; the fraction |h| > 0.95 is appended to each.
+    results: dicts with edges (bins+1,), fraction (bins,), and the floats std, threshold and
+    saturated (the fraction with |h| > threshold). titles: one title per panel; a line
+    "std s, |h| > threshold: fraction" is appended to each.
     """
     if len(results) != len(titles) or not results:
         raise ValueError("give one title per result, and at least one result")

@@ -146,9 +146,10 @@ def lr_sweep_figure(sweeps, *, log_k=None, floor=None, title="Final loss against
     markers = ["o", "s", "^", "D", "v", "P"]
     for (name, grid), marker in zip(sweeps.items(), markers * 3, strict=False):
         lrs = np.asarray(grid.labels, np.float64)
-        bad = grid.diverged.any(axis=1)
-        mean = np.where(bad, np.nan, grid.losses.mean(axis=1))
-        std = np.where(bad, np.nan, grid.losses.std(axis=1, ddof=1))
+        spreads = [grid.spread(i) for i in range(len(lrs))]  # None where a seed diverged
+        bad = np.array([s is None for s in spreads])
+        mean = np.array([np.nan if s is None else s.mean for s in spreads])
+        std = np.array([np.nan if s is None else s.std for s in spreads])
         bars = ax.errorbar(lrs, mean, yerr=std, marker=marker, ms=7, lw=2, capsize=4,
                            label=f"{name} (mean ± std)", zorder=3)
         color = bars.lines[0].get_color()
