@@ -42,6 +42,7 @@ from .gradcheck import (
     grad_check_report,
     gradient_sample,
     numerical_gradient,
+    passes_entrywise,
     relative_error,
     stencil_errors,
 )

@@ -43,6 +43,7 @@ __all__ = [
     "STENCIL_ORDERS",
     "RULE_OF_THUMB",
     "against_bar",
+    "passes_entrywise",
 ]
 
 TINY = np.finfo(np.float64).tiny
@@ -78,6 +79,16 @@ def against_bar(error, bar):
         return f"{error:.1e}"
     short = f"{bar:.0e}"  # 1e-09 for a power of ten; a bar like 2.5e-08 keeps its digits
     return f"< {short}" if float(short) == bar else f"< {bar:g}"
+
+
+def passes_entrywise(analytic, numeric, atol, rtol):
+    """Entrywise test ``|a - n| <= atol + rtol |n|`` (the rule of ``np.isclose``): bool array.
+
+    atol is the finite difference's round-off (``default_atol``): it judges tiny entries by
+    their absolute difference, where a relative error means nothing.
+    """
+    a, n = np.asarray(analytic, np.float64), np.asarray(numeric, np.float64)
+    return np.abs(a - n) <= atol + rtol * np.abs(n)
 
 
 def numerical_gradient(f, x, eps=1e-5, *, order=2, indices=None):
@@ -264,7 +275,7 @@ def _compare(name, a, n, shape, atol, rtol):
         name=name, shape=tuple(shape), checked=int(a.size),
         max_abs_analytic=float(np.abs(a).max()), max_abs_numeric=float(np.abs(n).max()),
         max_abs_diff=float(diff.max()), max_rel_error=float(relative_error(a, n).max()),
-        atol=float(atol), rtol=float(rtol), passed=bool(np.all(diff <= atol + rtol * np.abs(n))),
+        atol=float(atol), rtol=float(rtol), passed=bool(np.all(passes_entrywise(a, n, atol, rtol))),
     )
 
 

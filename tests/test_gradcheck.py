@@ -188,3 +188,10 @@ def test_against_bar_hides_round_off_digits_and_shows_a_real_error():
     assert gc.against_bar(2.4e-8, 2.5e-8) == "< 2.5e-08"  # the bar is printed as it is
     with pytest.raises(ValueError, match="bar"):
         gc.against_bar(1e-12, 0.0)
+
+
+def test_passes_entrywise_judges_tiny_entries_by_atol_and_large_ones_by_rtol():
+    a = np.array([1e-9, 1e-9, 1.0, 1.0])
+    n = np.array([2e-9, 1e-7, 1.0 + 5e-7, 1.0 + 5e-6])
+    # atol 1e-8 covers the first difference, not the second; rtol 1e-6 the third, not the last
+    assert gc.passes_entrywise(a, n, atol=1e-8, rtol=1e-6).tolist() == [True, False, True, False]

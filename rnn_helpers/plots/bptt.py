@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..gradcheck import RULE_OF_THUMB, relative_error
+from ..gradcheck import RULE_OF_THUMB, passes_entrywise, relative_error
 from .style import COLORS, CYCLE, new_figure
 
 
@@ -49,7 +49,7 @@ def gradcheck_scatter(analytic, numeric, *, atol, rtol=1e-6,
     keep = (a != 0) | (n != 0)
     a, n = a[keep], n[keep]
     rel = np.maximum(relative_error(a, n), 1e-17)
-    ok = np.abs(a - n) <= atol + rtol * np.abs(n)
+    ok = passes_entrywise(a, n, atol, rtol)
     x = np.maximum(np.abs(a), np.abs(n))
     fig, ax = new_figure(width=7.5, height=4.6)
     ax.scatter(x[ok], rel[ok], s=14, alpha=0.6, color=COLORS["blue"],
