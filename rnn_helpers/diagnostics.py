@@ -11,7 +11,10 @@ from .optim import grad_norm
 from .rnn import rnn_backward, rnn_forward
 
 __all__ = ["spectral_radius", "with_spectral_radius", "last_step_grad_norms",
-           "last_step_param_grad_norm", "global_clip_scale", "saturation_stats", "blew_up"]
+           "last_step_param_grad_norm", "global_clip_scale", "saturation_stats", "blew_up",
+           "SATURATION", "saturated_fraction"]
+
+SATURATION = 0.95  # |h| above this counts as saturated: tanh' = 1 - h^2 < 0.0975 there
 
 
 def spectral_radius(W):
@@ -75,7 +78,12 @@ def global_clip_scale(params, inputs, targets, max_norm):
     return min(1.0, max_norm / last_step_param_grad_norm(params, inputs, targets))
 
 
-def saturation_stats(params, inputs, targets, *, distance, threshold=0.95):
+def saturated_fraction(h, threshold=SATURATION):
+    """The fraction of the values of ``h`` (any shape) with |h| > threshold, as a float."""
+    return float(np.mean(np.abs(np.asarray(h)) > threshold))
+
+
+def saturation_stats(params, inputs, targets, *, distance, threshold=SATURATION):
     """How saturated the tanh units are over a sequence, and what that does to the gradient.
 
     inputs, targets: int (T,), with 0 < distance <= T. Returns a dict of floats:
@@ -91,7 +99,7 @@ def saturation_stats(params, inputs, targets, *, distance, threshold=0.95):
     h = cache["hs"][1:, 0]  # (T, H): h_1 .. h_T
     norms = last_step_grad_norms(params, inputs, targets)  # index = t
     return {
-        "saturated": float(np.mean(np.abs(h) > threshold)),
+        "saturated": saturated_fraction(h, threshold),
         "tanh_grad": float(np.mean(1.0 - h ** 2)),
         "factor": float((norms[T - distance] / norms[T]) ** (1.0 / distance)),
     }

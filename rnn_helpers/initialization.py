@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .diagnostics import spectral_radius
+from .diagnostics import SATURATION, saturated_fraction, spectral_radius
 from .rnn import hidden_states, init_params
 from .stats import decimals_for, format_mean_std, spread
 
@@ -35,7 +35,6 @@ __all__ = [
     "init_scale_table",
 ]
 
-SATURATION = 0.95  # |h| above this counts as saturated: tanh' = 1 - h^2 < 0.0975 there
 
 
 def scaled_params(vocab_size, hidden_size, scale, *, seed=0):
@@ -98,7 +97,7 @@ def activation_histogram(h, *, bins=50, threshold=SATURATION):
     h = np.asarray(h, dtype=np.float64).ravel()
     counts, edges = np.histogram(np.clip(h, -1, 1), bins=bins, range=(-1, 1))
     return {"edges": edges, "fraction": counts / h.size,
-            "saturated": float(np.mean(np.abs(h) > threshold)), "threshold": threshold,
+            "saturated": saturated_fraction(h, threshold), "threshold": threshold,
             "std": float(h.std())}
 
 
@@ -125,7 +124,7 @@ def init_scale_summary(runs):
     """Spread over seeds of each run of ``init_scale_runs``.
 
     Returns {(scale, H): {"rho": Spread, "std": Spread, "saturated": Spread}}: the
-    spectral radius of W, the std of h and the fraction |h| > 0.95, over the seeds.
+    spectral radius of W, the std of h and the fraction |h| > SATURATION, over the seeds.
     """
     return {key: {q: spread([r[q] for r in results]) for q in ("rho", "std", "saturated")}
             for key, results in runs.items()}
@@ -144,7 +143,7 @@ def _mean_std(s, *, percent=False):
 def init_scale_table(summary, *, rho_size=64):
     """A text table of ``init_scale_summary``: one line per scale.
 
-    Columns: rho(W) at H = ``rho_size``, then std(h) and the fraction |h| > 0.95 per H, each
+    Columns: rho(W) at H = ``rho_size``, then std(h) and the fraction |h| > SATURATION per H, each
     as mean±std over the seeds, with the decimals the std justifies (``stats.decimals_for``:
     a non-zero std never prints as zero; a quantity that is exactly 0 for every seed prints
     as 0). Columns are as wide as their widest entry.
@@ -160,7 +159,7 @@ def init_scale_table(summary, *, rho_size=64):
     w = max(*(len(h) for h in heads), *(len(c) for r in rows for c in r[2] + r[3])) + 2
     block = w * len(sizes)
     head1 = (f"{'':5} {'rho(W)':>{w_rho}}   {'std of h':^{block}}   "
-             f"{'fraction |h| > 0.95':^{block}}")
+             f"{f'fraction |h| > {SATURATION}':^{block}}")
     head2 = (f"{'scale':5} {f'H = {rho_size}':>{w_rho}}   "
              + "".join(f"{h:>{w}}" for h in heads) + "   " + "".join(f"{h:>{w}}" for h in heads))
     lines = [head1, head2]

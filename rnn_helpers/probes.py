@@ -9,6 +9,7 @@ model with W = 0 whose read-out (V, c) is refitted so that it reads states it ha
 
 import numpy as np
 
+from .diagnostics import SATURATION
 from .rnn import hidden_states, rnn_forward
 from .stats import decimals_for, format_mean_std, spread
 
@@ -43,7 +44,7 @@ def lag1_autocorrelation(h):
     return np.divide(cov, var, out=np.zeros_like(var), where=var > 1e-12)
 
 
-def saturation_profile(h, *, threshold=0.95):
+def saturation_profile(h, *, threshold=SATURATION):
     """How saturated the hidden units are, and how much gradient passes through them.
 
     h: (..., H) activations, the last axis the units. Returns a dict:
@@ -108,12 +109,12 @@ def saturation_table(summaries, *, width=26):
         return f"{', '.join(map(str, c))} of {H}"
 
     rows = {
-        "values with |h| > 0.95": lambda m, H: pm(m["saturated"], 100.0, " %"),
+        f"values with |h| > {SATURATION}": lambda m, H: pm(m["saturated"], 100.0, " %"),
         "one unit's share of saturated values": lambda m, H: "{:.0f} to {:.0f} %".format(
             *(100 * x for x in m["unit_range"])),
         "units saturated for some inputs, not all": lambda m, H: counts(m["switching"], H),
         "units at the same sign for every input": lambda m, H: counts(m["stuck"], H),
-        "mean 1 - h^2 where |h| > 0.95": lambda m, H: pm(m["tanh_grad_saturated"]),
+        f"mean 1 - h^2 where |h| > {SATURATION}": lambda m, H: pm(m["tanh_grad_saturated"]),
         "mean 1 - h^2 elsewhere": lambda m, H: pm(m["tanh_grad_other"]),
     }
     label = max(map(len, rows)) + 2

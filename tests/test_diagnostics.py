@@ -112,3 +112,9 @@ def test_global_clip_scale_is_min_1_kappa_over_norm(small):
 ])
 def test_blew_up(losses, limit, expected):
     assert diagnostics.blew_up(losses, limit) is expected
+
+
+def test_saturated_fraction_counts_values_beyond_the_threshold():
+    h = np.array([[0.0, 0.96, -0.99], [0.95, -0.2, 1.0]])  # |h| > 0.95: 0.96, -0.99, 1.0
+    assert diagnostics.saturated_fraction(h) == 0.5
+    assert diagnostics.saturated_fraction(h, threshold=0.98) == pytest.approx(2 / 6)

@@ -3,6 +3,7 @@
 import matplotlib as mpl
 import numpy as np
 
+from ..diagnostics import SATURATION
 from .style import COLORS, CYCLE, new_figure
 
 GRAD_NORM_LABEL = r"$\Vert\partial L_T / \partial h_t\Vert$"
@@ -34,11 +35,12 @@ def saturation_figure(radii, saturated, tanh_grad, factor):
     """Two panels against the spectral radius of W: tanh saturation, and the gradient's
     per-step growth factor next to the linear prediction rho (log y).
 
-    radii, saturated (fraction of |h| > 0.95), tanh_grad (mean 1 - h^2), factor: (n,) each.
+    radii, saturated (fraction of |h| > SATURATION), tanh_grad (mean 1 - h^2), factor: (n,) each.
     """
     radii = np.asarray(radii)
     fig, (ax1, ax2) = new_figure(2, height=4.0)
-    ax1.plot(radii, saturated, "o-", color=COLORS["red"], ms=4, label="fraction with |h| > 0.95")
+    ax1.plot(radii, saturated, "o-", color=COLORS["red"], ms=4,
+             label=f"fraction with |h| > {SATURATION}")
     ax1.plot(radii, tanh_grad, "s-", color=COLORS["blue"], ms=4, label="mean 1 - h²  (tanh')")
     ax1.set(xlabel="spectral radius of W", ylabel="fraction / mean (0 to 1)", ylim=(-0.03, 1.03),
             title="tanh saturates as W grows")
