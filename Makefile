@@ -5,12 +5,15 @@ SHELL  := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+# `make setup` installs the extras dev (tests, JupyterLab) and course (nbgrader, for
+# `make course` and its round-trip test). The stamp is named after them, so a venv set up
+# with other extras is set up again, as after a change of pyproject.toml: change both together.
+STAMP  := $(VENV)/.installed-dev+course
 
 NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
          --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
-.PHONY: setup lab test lint pytest nbval nbval-foreign browser notebooks student html clean
+.PHONY: setup lab test lint pytest nbval nbval-foreign browser notebooks student course html clean
 
 setup: $(STAMP)
 
@@ -18,14 +21,18 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed, found " + sys.version.split()[0]'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@# (this machine's pip config names local mirrors that may not exist: drop that noise)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,course]' 2>&1 \
 		| grep -v "is ignored: it is neither a file nor a directory"; test $${PIPESTATUS[0]} -eq 0
 	@touch $(STAMP)
 
 # Loopback only; prints the URL with its token and opens $$BROWSER (if set) or the default one.
+# nbgrader (the course extra) adds JupyterLab extensions a learner has no use for (an Nbgrader
+# menu, a Validate button, the formgrader): tools/learner-jupyter/ turns them off here and in
+# the browser tests, so `make lab` looks like Binder. `.venv/bin/jupyter lab` keeps them.
 LAB_ARGS ?=
+LEARNER_CONFIG := JUPYTER_CONFIG_PATH=$(CURDIR)/tools/learner-jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks \
+	$(LEARNER_CONFIG) $(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks \
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 test: lint pytest nbval nbval-foreign browser
@@ -68,6 +75,11 @@ notebooks: $(STAMP)
 # A copy of the notebooks without the exercises' solutions, for a class: build/student/.
 student: $(STAMP)
 	$(BIN)/python tools/student_version.py
+
+# The same notebooks as an nbgrader course (solution, locked and autograded test cells):
+# build/course/. README.md, "For teachers", gives the nbgrader commands that follow.
+course: $(STAMP)
+	$(BIN)/python tools/course.py
 
 # The notebooks as static web pages, outputs as stored (not re-executed): build/html/index.html.
 html: $(STAMP)

@@ -7,6 +7,8 @@ thread count changes the last bits of matrix products, which would make the note
 stored outputs depend on the machine that ran them.
 """
 
+__version__ = "0.1.0"  # the one place: pyproject.toml reads it from here
+
 from threadpoolctl import threadpool_limits as _threadpool_limits
 
 from .baselines import ngram_loss
@@ -25,6 +27,7 @@ from .data import (
 from .diagnostics import (
     blew_up,
     global_clip_scale,
+    jacobian_product,
     last_step_grad_norms,
     last_step_param_grad_norm,
     saturation_stats,
@@ -33,6 +36,7 @@ from .diagnostics import (
 )
 from .functional import log_softmax, softmax, softmax_loss
 from .gradcheck import (
+    PLANTED_BUGS,
     RULE_OF_THUMB,
     STENCIL_ORDERS,
     GradCheckReport,
@@ -41,6 +45,7 @@ from .gradcheck import (
     grad_check,
     grad_check_report,
     gradient_sample,
+    loss_and_grads_with_bug,
     numerical_gradient,
     passes_entrywise,
     relative_error,
@@ -67,6 +72,6 @@ from .tasks import (
     recall_task,
     train_recall,
 )
-from .train import History, evaluate, train
+from .train import History, evaluate, train, training_windows
 
 _threadpool_limits(limits=1, user_api="blas")

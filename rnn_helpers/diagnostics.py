@@ -10,7 +10,7 @@ from .functional import softmax
 from .optim import grad_norm
 from .rnn import rnn_backward, rnn_forward
 
-__all__ = ["spectral_radius", "with_spectral_radius", "last_step_grad_norms",
+__all__ = ["spectral_radius", "with_spectral_radius", "jacobian_product", "last_step_grad_norms",
            "last_step_param_grad_norm", "global_clip_scale", "saturation_stats", "blew_up",
            "SATURATION", "saturated_fraction"]
 
@@ -27,6 +27,21 @@ def with_spectral_radius(params, rho):
     new = {k: v.copy() for k, v in params.items()}
     new["W"] *= rho / spectral_radius(params["W"])
     return new
+
+
+def jacobian_product(W, hs, k, t):
+    """dh_t/dh_k = diag(1 - h_t^2) W ... diag(1 - h_{k+1}^2) W, an (H, H) array.
+
+    W: (H, H); hs: (T + 1, H), the hidden states with hs[j] = h_j and hs[0] = h_0;
+    0 <= k <= t <= T. Each factor diag(1 - h_j^2) W = dh_j/dh_{j-1} goes on the left of the
+    product so far; k = t gives the identity (the empty product).
+    """
+    if not 0 <= k <= t < len(hs):
+        raise ValueError(f"need 0 <= k <= t <= T = {len(hs) - 1}, got k = {k}, t = {t}")
+    J = np.eye(len(W), dtype=np.result_type(W, hs))
+    for j in range(k + 1, t + 1):
+        J = (1.0 - hs[j] ** 2)[:, None] * (W @ J)
+    return J
 
 
 def last_step_grad_norms(params, inputs, targets, *, max_norm=None):

@@ -20,13 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .functional import _softmax_loss
+from .functional import _softmax_loss, softmax_loss
 from .rnn import (
     PARAM_NAMES,
     _forward,
     check_indices,
     check_params,
     hidden_state_grads,
+    hidden_states,
     loss_and_grads,
     rnn_forward,
 )
@@ -374,3 +375,38 @@ def stencil_errors(params, inputs, targets, eps_values, *, order=2, h0=None):
             for k in PARAM_NAMES)
         for eps in eps_values
     ])
+
+
+PLANTED_BUGS = ("tanh derivative", "path through h_{t+1}")
+
+
+def loss_and_grads_with_bug(bug):
+    """A ``loss_and_grads`` for one sequence whose backward pass forgets one term (notebook 05).
+
+    bug: "tanh derivative" (da_t = dh_t instead of (1 - h_t^2) * dh_t) or
+    "path through h_{t+1}" (dh_t = V^T do_t, without W^T da_{t+1}). The returned function
+    takes (params, inputs (T,), targets (T,), h0=None) and returns (loss, grads, h_T), like
+    ``loss_and_grads``: the gradient check should catch it.
+    """
+    if bug not in PLANTED_BUGS:
+        raise ValueError(f"unknown bug {bug!r}: choose one of {PLANTED_BUGS}")
+
+    def buggy(params, inputs, targets, h0=None):
+        W, V = params["W"], params["V"]
+        h0 = np.zeros(W.shape[0], W.dtype) if h0 is None else np.asarray(h0)
+        loss, do = softmax_loss(rnn_forward(params, inputs, h0)[0], targets)
+        h = hidden_states(params, inputs, h0)                      # h_1 .. h_T
+        g = {k: np.zeros_like(params[k]) for k in PARAM_NAMES}
+        da_next = np.zeros_like(h0)
+        for t in reversed(range(len(inputs))):
+            g["V"] += np.outer(do[t], h[t])
+            g["c"] += do[t]
+            dh = V.T @ do[t] + (W.T @ da_next if bug != "path through h_{t+1}" else 0.0)
+            da = dh if bug == "tanh derivative" else (1 - h[t] ** 2) * dh
+            g["W"] += np.outer(da, h[t - 1] if t > 0 else h0)
+            g["U"][:, inputs[t]] += da
+            g["b"] += da
+            da_next = da
+        return loss, g, h[-1]
+
+    return buggy

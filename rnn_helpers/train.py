@@ -17,7 +17,7 @@ from .functional import _softmax_loss
 from .optim import clip_grad_norm, clip_gradients, grad_norm
 from .rnn import _backward, _forward, check_indices, check_params
 
-__all__ = ["History", "train", "evaluate"]
+__all__ = ["History", "train", "evaluate", "training_windows"]
 
 
 @dataclass
@@ -142,9 +142,7 @@ def train(params, data, *, optimizer, steps, seq_length, batch_size=1, clip=5.0,
         _check_positive_int(eval_every=eval_every)
     history = history if history is not None else History(seed=seed)
     first = history.steps
-    # the seed picks the window the rows start at; a continuation resumes where it stopped
-    offset = int(np.random.default_rng(history.seed).integers(2**31)) + first
-    stream = BatchStream(data, batch_size, seq_length, offset=offset)
+    stream = training_windows(data, batch_size, seq_length, history.seed, skip=first)
     h = _carried_state(history, batch_size, params)
     bar = _progress_bar(steps, progress)
     work = {}  # the steps' large intermediate arrays, allocated once (see functional.buffer)
@@ -178,6 +176,16 @@ def train(params, data, *, optimizer, steps, seq_length, batch_size=1, clip=5.0,
     history.seconds += time.perf_counter() - start
     bar.close()
     return history
+
+
+def training_windows(data, batch_size, seq_length, seed=0, *, skip=0):
+    """The BatchStream of (B, T) windows that ``train(..., seed=seed)`` reads, in its order.
+
+    The seed picks the window the rows start at; skip: windows already used (a continued
+    run resumes where it stopped). ``.next()`` gives (inputs, targets, reset) per step.
+    """
+    offset = int(np.random.default_rng(seed).integers(2**31)) + skip
+    return BatchStream(data, batch_size, seq_length, offset=offset)
 
 
 def _carried_state(history, batch_size, params):

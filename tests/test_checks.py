@@ -1,43 +1,124 @@
-"""The exercises' self-checks: verdicts and hints."""
+"""The checks' machinery (rnn_helpers.checks.core): verdicts, diagnoses, unfinished work.
+
+The notebooks' own checks are tested per notebook in test_checks_nbXX.py."""
 
 import numpy as np
 
-from rnn_helpers.checks import NOT_YET, check_array, check_value
+from rnn_helpers import checks
+from rnn_helpers.checks import NOT_DONE, NOT_YET, Mistake, check_array, check_function, check_value
 
 
-def test_unanswered_says_so(capsys):
+def stub(*args):
+    raise NotImplementedError("your code here")
+
+
+def test_unanswered_and_unfinished_say_so(capsys):
     assert check_value("loss", None, 1.0) is False
     assert check_array("dW", None, np.zeros(2)) is False
-    assert capsys.readouterr().out.count(NOT_YET) == 2
+    assert check_function("the loop", None, expected=1.0) is False
+    assert capsys.readouterr().out.count(NOT_YET) == 3
+    assert check_function("the loop", stub, (1,), expected=1.0) is False
+    assert capsys.readouterr().out == f"… the loop: {NOT_DONE}\n"
 
 
-def test_check_value_numbers_and_strings(capsys):
+def test_a_match_prints_one_short_line(capsys):
     assert check_value("loss", 2.0000001, 2.0, rtol=1e-6)
-    assert not check_value("loss", 2.1, 2.0, hint="sum over time, not mean")
     assert check_value("char", "a", "a")
-    assert not check_value("loss", "two", 2.0)
+    assert check_function("softmax", lambda z: z / 2, (np.ones(3),), expected=np.full(3, 0.5))
+    assert capsys.readouterr().out == "✓ loss matches.\n✓ char matches.\n✓ softmax matches.\n"
+
+
+def test_a_named_mistake_is_diagnosed_without_the_answer(capsys):
+    expected = 75.123456
+    mistakes = [Mistake("you averaged over time instead of summing.", expected / 25)]
+    assert not check_value("the loss", expected / 25, expected, mistakes=mistakes)
     out = capsys.readouterr().out
-    assert "Correct: loss is right." in out and "sum over time, not mean" in out
+    assert out == "✗ the loss: you averaged over time instead of summing.\n"
+    assert not check_value("the loss", 1.0, expected, mistakes=mistakes, hint="Sum -log p.")
+    out = capsys.readouterr().out
+    assert "is not the expected value. Sum -log p." in out and "75.1" not in out
+
+
+def test_arrays_report_shape_then_entries_never_values(capsys):
+    assert not check_array("dW", np.zeros((2, 3)), np.zeros((3, 2)), hint="transpose?")
+    assert "dW: has shape (2, 3), expected (3, 2). transpose?" in capsys.readouterr().out
+    expected = np.array([[1.5, 2.5], [3.5, 4.25]])
+    got = expected.copy()
+    got[1, 0] = 0.0
+    assert not check_array("dW", got, expected)
+    out = capsys.readouterr().out
+    assert "1 of 4 entries differ (the first at index (1, 0))" in out
+    assert "3.5" not in out and "4.25" not in out
+    assert not check_array("y_hat", [np.nan, 1.0], [0.5, 0.5])
+    assert "contains nan or inf" in capsys.readouterr().out
+
+
+def test_nested_results_name_the_part_and_the_mistake_behind_it(capsys):
+    expected = ({"dW": np.ones((2, 2)), "dU": np.ones(3)}, np.ones(2))
+    overwrite = Mistake("dU: assigned instead of added.", ({"dW": np.ones((2, 2)),
+                                                            "dU": np.zeros(3)}, np.ones(2)))
+    got = ({"dW": np.ones((2, 2)), "dU": np.zeros(3)}, np.ones(2))
+    assert not check_function("backward", lambda: got, expected=expected, mistakes=[overwrite])
+    assert capsys.readouterr().out == "✗ backward: dU: assigned instead of added.\n"
+    # two mistakes at once: the first differing part is named, with the mistake behind it
+    two = ({"dW": np.ones((2, 2)), "dU": np.zeros(3)}, np.zeros(2))
+    assert not check_function("backward", lambda: two, expected=expected, mistakes=[overwrite])
+    out = capsys.readouterr().out
+    assert "dU: 3 of 3 entries differ" in out and "It looks like this: dU: assigned" in out
+    assert not check_function("backward", lambda: ({"dW": 1}, 2, 3), expected=expected)
+    assert "expected 2 results (a tuple), got tuple" in capsys.readouterr().out
+    assert not check_function("backward", lambda: ({"dW": 1}, np.ones(2)), expected=expected)
+    assert "is missing the key(s) ['dU']" in capsys.readouterr().out
+
+
+def test_the_learners_errors_are_reported_not_raised(capsys):
+    def crash(x):
+        return x[5]
+
+    assert not check_function("the loop", crash, ([1, 2],), expected=1.0)
+    out = capsys.readouterr().out
+    assert out.startswith("✗ the loop: your function raised IndexError: list index out of range")
+    assert "`return x[5]`" in out  # the learner's line
+    assert not check_function("the loop", lambda: None, expected=1.0)
+    assert "returned None: did you forget `return`?" in capsys.readouterr().out
+    assert not check_function("the loop", 3, expected=1.0)
+    assert "expected a function, got int" in capsys.readouterr().out
+
+
+def test_the_learners_function_gets_copies():
+    x = np.ones(3)
+
+    def clobber(a):
+        a[:] = 0
+        return a.sum()
+
+    check_function("sum", clobber, (x,), expected=0.0)
+    assert x.sum() == 3
 
 
 def test_wrong_types_get_a_hint_instead_of_an_exception(capsys):
-    assert not check_value("the decoded word", np.array([1, 2]), "ab", hint="use decode")
-    assert "Expected a str, got ndarray of shape (2,)" in capsys.readouterr().out
+    assert not check_value("the decoded word", np.array([1, 2]), "ab")
+    assert "expected a str, got ndarray of shape (2,)" in capsys.readouterr().out
     assert not check_value("the shape", 400, (8, 50, 34))
-    assert "Expected a tuple, got int" in capsys.readouterr().out
+    assert "has shape (), expected (3,)" in capsys.readouterr().out
     assert not check_value("loss", "abc", 1.0)
-    assert "Expected a number, got str" in capsys.readouterr().out
-    assert not check_array("dW", "abc", np.zeros(2))
-    assert "Expected an array of numbers, got str" in capsys.readouterr().out
+    assert "expected numbers, got str" in capsys.readouterr().out
     assert check_value("count", np.int64(3), 3)
     assert check_value("is nan", np.bool_(True), True)
     assert not check_value("is nan", 1, True)
-    assert "Expected True or False, got int" in capsys.readouterr().out
+    assert "expected a bool, got int" in capsys.readouterr().out
 
 
-def test_check_array_reports_shape_first(capsys):
-    assert not check_array("dW", np.zeros((2, 3)), np.zeros((3, 2)), hint="transpose?")
-    assert "shape is (2, 3), expected (3, 2)" in capsys.readouterr().out
-    assert check_array("dW", [1.0, 2.0], np.array([1.0, 2.0]))
-    assert not check_array("dW", [1.0, 2.1], np.array([1.0, 2.0]), hint="tanh derivative?")
-    assert "tanh derivative?" in capsys.readouterr().out
+def test_after_tests_a_correct_result_further(capsys):
+    assert not check_function("clip", lambda: 1.0, expected=1.0,
+                              after=lambda got: "the gradients were not clipped in place.")
+    assert "✗ clip: the gradients were not clipped in place." in capsys.readouterr().out
+
+
+def test_check_names_are_unique_across_notebook_modules():
+    from rnn_helpers.checks import core, nb01, nb02, nb03, nb04, nb05, nb06, nb07
+
+    modules = [core, nb01, nb02, nb03, nb04, nb05, nb06, nb07]
+    names = [n for m in modules for n in m.__all__]
+    assert len(names) == len(set(names))
+    assert all(hasattr(checks, n) for n in names)

@@ -195,3 +195,34 @@ def test_passes_entrywise_judges_tiny_entries_by_atol_and_large_ones_by_rtol():
     n = np.array([2e-9, 1e-7, 1.0 + 5e-7, 1.0 + 5e-6])
     # atol 1e-8 covers the first difference, not the second; rtol 1e-6 the third, not the last
     assert gc.passes_entrywise(a, n, atol=1e-8, rtol=1e-6).tolist() == [True, False, True, False]
+
+
+def test_planted_bugs_break_only_what_they_say():
+    from rnn_helpers import PLANTED_BUGS, loss_and_grads_with_bug
+
+    params = init_params(6, 4, seed=3)
+    inputs, targets = np.array([0, 3, 3, 1, 5]), np.array([3, 3, 1, 5, 2])
+    h0 = np.linspace(-0.5, 0.5, 4)
+    loss, grads, h_T = loss_and_grads(params, inputs, targets, h0)
+    for bug in PLANTED_BUGS:
+        bad_loss, bad, bad_h = loss_and_grads_with_bug(bug)(params, inputs, targets, h0)
+        assert bad_loss == pytest.approx(loss) and np.allclose(bad_h, h_T)
+        for k in ("V", "c"):  # after the tanh: untouched by either bug
+            np.testing.assert_allclose(bad[k], grads[k], rtol=1e-12, atol=1e-15)
+        for k in ("U", "W", "b"):
+            assert not np.allclose(bad[k], grads[k], rtol=1e-3)
+    with pytest.raises(ValueError, match="unknown bug"):
+        loss_and_grads_with_bug("sign")
+
+
+def test_a_planted_bug_with_both_terms_back_is_the_true_gradient():
+    # the bug-free loop of loss_and_grads_with_bug, rebuilt from its two pieces: with T = 1
+    # there is no later step, so dropping the path through h_{t+1} changes nothing
+    from rnn_helpers import loss_and_grads_with_bug
+
+    params = init_params(5, 3, seed=1)
+    _, grads, _ = loss_and_grads(params, np.array([2]), np.array([4]))
+    _, same, _ = loss_and_grads_with_bug("path through h_{t+1}")(params, np.array([2]),
+                                                                   np.array([4]))
+    for k in grads:
+        np.testing.assert_allclose(same[k], grads[k], rtol=1e-12, atol=1e-15)

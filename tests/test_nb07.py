@@ -78,6 +78,36 @@ def test_last_step_grad_norms_match_finite_differences_at_every_t(small, rho):
         assert norms[t] == pytest.approx(np.linalg.norm(num), rel=1e-6)
 
 
+@pytest.mark.parametrize("k, t", [(0, 7), (2, 5), (3, 4)])
+def test_jacobian_product_matches_finite_differences_of_the_recurrence(small, k, t):
+    """dh_t/dh_k by centred differences: perturb h_k, run steps k+1..t, read h_t."""
+    params, x, _ = small
+    params = diagnostics.with_spectral_radius(params, 2.0)     # non-symmetric, saturating
+    rng = np.random.default_rng(5)
+    _, cache = rnn_forward(params, x, rng.uniform(-0.8, 0.8, 4))
+    hs = cache["hs"][:, 0]
+    eps, numeric = 1e-6, np.empty((4, 4))
+    for i in range(4):
+        e = np.zeros(4)
+        e[i] = eps
+        plus = rnn_forward(params, x[k:t], hs[k] + e)[1]["hs"][-1, 0]
+        minus = rnn_forward(params, x[k:t], hs[k] - e)[1]["hs"][-1, 0]
+        numeric[:, i] = (plus - minus) / (2 * eps)
+    J = diagnostics.jacobian_product(params["W"], hs, k, t)
+    assert J.shape == (4, 4)
+    np.testing.assert_allclose(J, numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_jacobian_product_empty_product_and_range(small):
+    params, x, _ = small
+    _, cache = rnn_forward(params, x)
+    hs = cache["hs"][:, 0]
+    np.testing.assert_array_equal(diagnostics.jacobian_product(params["W"], hs, 3, 3), np.eye(4))
+    for k, t in [(4, 3), (-1, 2), (0, len(x) + 1)]:
+        with pytest.raises(ValueError, match="0 <= k <= t"):
+            diagnostics.jacobian_product(params["W"], hs, k, t)
+
+
 def test_last_step_grad_norms_at_t0_match_bptt_dh0(small):
     params, x, y = small
     params = diagnostics.with_spectral_radius(params, 1.7)

@@ -432,3 +432,23 @@ def test_train_and_loss_and_grads_agree_to_the_last_bit():
         opt.step(q, grads)
         assert loss / 7 == history.losses[i]
     assert all(np.array_equal(p[k], q[k]) for k in p)
+
+
+def test_training_windows_are_the_windows_train_reads():
+    """One source of batches: train's losses come from training_windows' windows, in order,
+    and a continued run resumes at the window given by skip."""
+    from rnn_helpers import SGD, init_params, loss_and_grads, training_windows
+
+    data = np.random.default_rng(0).integers(0, 10, 3000)
+    p = init_params(10, 8, seed=0)
+    q = {k: v.copy() for k, v in p.items()}
+    history = train(p, data, optimizer=SGD(0.1), steps=6, seq_length=7, batch_size=4,
+                    clip=None, progress=False, seed=3)
+    stream, h, opt = training_windows(data, 4, 7, seed=3), None, SGD(0.1)
+    for i in range(6):
+        X, Y, reset = stream.next()
+        loss, grads, h = loss_and_grads(q, X, Y, None if reset else h)
+        opt.step(q, grads)
+        assert loss / 7 == history.losses[i]
+    later = training_windows(data, 4, 7, seed=3, skip=6).next()
+    assert all(np.array_equal(a, b) for a, b in zip(stream.next(), later, strict=True))

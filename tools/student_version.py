@@ -1,10 +1,15 @@
-"""Write a student version of the notebooks, without the exercises' solutions.
+"""Write the student version of the notebooks: no solutions, every exercise a stub.
 
     python tools/student_version.py [OUT_DIR]      (default build/student; `make student`)
 
-Every collapsed ``<details> ... </details>`` block (the solutions) is removed from the
-markdown cells; a markdown cell left empty is dropped. Everything else, outputs included,
-stays as it is, so the student version reads like the original.
+One source, nbgrader's convention: in a code cell, the lines from ``### BEGIN SOLUTION`` to
+``### END SOLUTION`` are the instructor's solution. Here they become STUB (indented like the
+marker), exactly as ``nbgrader generate_assignment`` writes them with the ClearSolutions
+stub that tools/course.py configures. The check that follows reports "not done yet", and the
+notebook runs on with the package's version. Collapsed ``<details>`` blocks (the solutions of
+the predict-then-check exercises) are removed from markdown cells. The outputs of the cells
+that held a solution or run a check are cleared (they showed the instructor's answers);
+every other output stays, so the student version reads like the original.
 """
 
 import re
@@ -15,10 +20,40 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 DETAILS = re.compile(r"<details>.*?</details>\s*", re.S)
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+STUB = '# YOUR CODE HERE\nraise NotImplementedError("your code here")'
+CHECK_CALL = re.compile(r"^\s*(_ = )?checks\.\w+\(", re.M)
+
+
+def clear_solution_regions(source):
+    """Replace each BEGIN/END SOLUTION region of a code cell's source by STUB; return
+    (new source, number of regions). Raises ValueError on an unclosed or nested region."""
+    out, inside, n = [], False, 0
+    for line in source.split("\n"):
+        if BEGIN in line:
+            if inside:
+                raise ValueError(f"nested {BEGIN} in:\n{source}")
+            inside, n = True, n + 1
+            indent = line[: len(line) - len(line.lstrip())]
+            out += [indent + stub for stub in STUB.split("\n")]
+        elif END in line:
+            if not inside:
+                raise ValueError(f"{END} without {BEGIN} in:\n{source}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"{BEGIN} without {END} in:\n{source}")
+    return "\n".join(out), n
+
+
+def is_check_cell(cell):
+    """True for a code cell that calls an exercise check (checks.<name>(...))."""
+    return cell.cell_type == "code" and bool(CHECK_CALL.search(cell.source))
 
 
 def strip_solutions(nb):
-    """Remove <details> blocks from markdown cells in place; return how many were removed."""
+    """Make ``nb`` the student version in place; return how many solutions were removed."""
     removed, kept = 0, []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -26,6 +61,11 @@ def strip_solutions(nb):
             removed += n
             if not cell.source.strip():
                 continue
+        elif cell.cell_type == "code":
+            cell.source, n = clear_solution_regions(cell.source)
+            removed += n
+            if n or is_check_cell(cell):
+                cell.outputs, cell.execution_count = [], None
         kept.append(cell)
     nb.cells = kept
     return removed

@@ -134,8 +134,10 @@ def jupyter(tmp_path_factory):
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    # Own config, data and runtime folders: no user settings or workspaces leak in.
+    # Own config, data and runtime folders: no user settings or workspaces leak in. And the
+    # learner's JupyterLab of `make lab`: nbgrader's extensions off (tools/learner-jupyter/).
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"),
+               JUPYTER_CONFIG_PATH=str(ROOT / "tools" / "learner-jupyter"),
                JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                BROWSER="true")
     log = home / "server.log"
