@@ -100,7 +100,15 @@ def test_wrong_types_get_a_hint_instead_of_an_exception(capsys):
     assert not check_value("the decoded word", np.array([1, 2]), "ab")
     assert "expected a str, got ndarray of shape (2,)" in capsys.readouterr().out
     assert not check_value("the shape", 400, (8, 50, 34))
-    assert "has shape (), expected (3,)" in capsys.readouterr().out
+    assert capsys.readouterr().out == "✗ the shape: is not the expected tuple.\n"
+    assert not check_value("the shape", (8, 50, 7), (8, 50, 34))  # not which entry is wrong
+    assert capsys.readouterr().out == "✗ the shape: is not the expected tuple.\n"
+    assert not check_value("the shape", (8, 50), (8, 50, 34))  # nor how many entries
+    assert capsys.readouterr().out == "✗ the shape: is not the expected tuple.\n"
+    assert check_value("the shape", [8, 50, 34], (8, 50, 34))
+    assert check_value("a character", np.array(list("abc"))[1], "b")  # np.str_ is a str
+    assert not check_value("the loss", "88.159", 88.159)  # a number, not its text
+    assert "expected numbers, got str" in capsys.readouterr().out
     assert not check_value("loss", "abc", 1.0)
     assert "expected numbers, got str" in capsys.readouterr().out
     assert check_value("count", np.int64(3), 3)
@@ -122,3 +130,37 @@ def test_check_names_are_unique_across_notebook_modules():
     names = [n for m in modules for n in m.__all__]
     assert len(names) == len(set(names))
     assert all(hasattr(checks, n) for n in names)
+
+
+def test_calling_the_packages_own_answer_is_named_not_passed(capsys):
+    import rnn_helpers as rh
+
+    z = np.array([[1.0, 2.0], [3.0, 5.0]])
+
+    def delegates(z):
+        return rh.softmax(z)
+
+    def delegates_and_hides_it(z):
+        try:
+            return rh.softmax(z)
+        except Exception:  # a learner's catch-all must not hide the delegation
+            return np.zeros_like(z)
+
+    for fn in (delegates, delegates_and_hides_it):
+        assert not check_function("softmax", fn, (z,), expected=rh.softmax(z),
+                                  forbid=[rh.softmax])
+        out = capsys.readouterr().out
+        assert out == ("✗ softmax: your function calls rh.softmax, the package's own version: "
+                       "write it yourself, in plain NumPy (the notebook uses the package's "
+                       "after this exercise).\n")
+    assert rh.softmax(z).shape == (2, 2)  # put back afterwards
+    import rnn_helpers.functional as functional
+
+    assert functional.softmax is rh.softmax
+    # a class too, and reaching for its attributes
+    assert not check_function("encode", lambda t: rh.CharVocab.from_text(t).encode(t), ("ab",),
+                              expected=np.array([0, 1]), forbid=[rh.CharVocab])
+    assert "your function calls rh.CharVocab.from_text" in capsys.readouterr().out
+    # calling something else of the package is fine
+    assert check_function("softmax", lambda z: np.exp(rh.log_softmax(z)), (z,),
+                          expected=rh.softmax(z), forbid=[rh.softmax])

@@ -7,9 +7,16 @@ import re
 
 import numpy as np
 import pytest
+from exercises import (
+    assert_all_differ,
+    expected_and_mistakes,
+    notebook_code,
+    solution_namespace,
+    stub,
+)
 
 from rnn_helpers import CharVocab, checks
-from rnn_helpers.checks import NOT_DONE, NOT_YET
+from rnn_helpers.checks import NOT_DONE, NOT_YET, nb01
 
 
 def verdict(capsys):
@@ -208,11 +215,6 @@ def window_advances_by_t_plus_one(data, batch_size, seq_length, k):
             np.array([data[s + 1:s + seq_length + 1] for s in starts]))
 
 
-def stub(*args):
-    # YOUR CODE HERE
-    raise NotImplementedError("your code here")
-
-
 @pytest.mark.parametrize("fn", [window_right, window_sliced])
 def test_a_right_window_passes(fn, capsys):
     assert checks.check_batch_window(fn) is True
@@ -301,24 +303,77 @@ def test_steps_per_pass_mistakes(answer, says, capsys):
     assert says in out and "9" not in out
 
 
-# --- exercise 3: the target of X[row, t] ---
+# --- exercise 3: the target of an input of window k ---
 
-TEXT = "".join(chr(ord("a") + i % 26) for i in range(41))  # 4 rows of 10: 'abcdefghij', ...
+TEXT = "".join(chr(0x3b1 + i) for i in range(81))  # 81 distinct characters: 4 rows of 20
+# row 1 starts at (81 - 1) // 4 = 20; window 1 of T = 6 starts 6 on: X[1, 5] is TEXT[31]
+ARGS = (TEXT, 4, 6, 1, 1, 5)
 
 
 def test_target_of_input(capsys):
-    # row 2 starts at 2 * ((41 - 1) // 4) = 20 ('u'); X[2, 5] = TEXT[25] = 'z'; target TEXT[26]
-    assert checks.check_target_of_input("a", TEXT, 4, 2, 5) is True
-    assert verdict(capsys) == "✓ the target of X[2, 5] matches.\n"
+    assert checks.check_target_of_input(TEXT[32], *ARGS) is True
+    assert verdict(capsys) == "✓ the target of input (1, 5) of window 1 matches.\n"
+    assert checks.check_target_of_input(None, *ARGS) is False
+    assert NOT_YET in verdict(capsys)
 
 
-@pytest.mark.parametrize("answer, says", [
-    ("z", "that is the input X[2, 5] itself"),
-    ("y", "that is the character before X[2, 5]"),
-    ("b", "that is one character too far on"),
-    ("q", "you read the row above"),
+@pytest.mark.parametrize("position, says", [
+    (31, "that is the input itself"),
+    (30, "that is the character before the input"),
+    (33, "that is one character too far on"),
+    (38, "that is the target in window 2"),
+    (26, "that is the target in window 0"),
+    (12, "you read the row above"),
 ])
-def test_target_of_input_mistakes(answer, says, capsys):
-    assert checks.check_target_of_input(answer, TEXT, 4, 2, 5) is False
+def test_target_of_input_mistakes(position, says, capsys):
+    assert checks.check_target_of_input(TEXT[position], *ARGS) is False
     out = verdict(capsys)
-    assert says in out and "'a'" not in out
+    assert says in out and TEXT[32] not in out
+
+
+def test_target_of_input_other_answers_do_not_leak(capsys):
+    assert checks.check_target_of_input(TEXT[0], *ARGS) is False
+    out = verdict(capsys)
+    assert "is not the expected str" in out and TEXT[32] not in out
+
+
+# --- the notebook ------------------------------------------------------------------------
+
+PATH = "notebooks/01_characters_and_data.ipynb"
+
+
+def test_notebook_check_cells_hold_only_check_calls_and_its_solutions_pass(capsys):
+    assert [s for s in notebook_code(PATH) if "checks.check_" in s] == [
+        "_ = checks.check_encode(encode)\n_ = checks.check_decode(decode)",
+        "_ = checks.check_batch_window(batch_window)",
+        "_ = checks.check_decoded_word(answer_1, mystery, vocab)",
+        "_ = checks.check_steps_per_pass(answer_2, train, batch_size=5, seq_length=26)",
+        "_ = checks.check_target_of_input(answer_3, text, batch_size=4, seq_length=16, k=1, "
+        "row=1, t=15)",
+    ]
+    solutions = solution_namespace(PATH)
+    assert checks.check_encode(solutions["encode"])
+    assert checks.check_decode(solutions["decode"])
+    assert checks.check_batch_window(solutions["batch_window"])
+    assert capsys.readouterr().out == ("✓ encode matches.\n✓ decode matches.\n"
+                                       "✓ the k-th window matches.\n")
+
+
+def test_every_prediction_mistake_differs_from_the_answer_and_the_others(monkeypatch):
+    # the notebook's own arguments (the check cells above)
+    import rnn_helpers as rh
+    text = rh.load_corpus()
+    vocab = CharVocab.from_text(text)
+    data = vocab.encode(text)
+    train, _ = rh.train_val_split(data, val_fraction=0.1)
+    mystery = np.array([21, 23, 28, 26, 13])
+    cases = [
+        (nb01.check_decoded_word, (mystery, vocab), {}, 3),
+        (nb01.check_steps_per_pass, (train,), {"batch_size": 5, "seq_length": 26}, 5),
+        (nb01.check_target_of_input, (text,),
+         {"batch_size": 4, "seq_length": 16, "k": 1, "row": 1, "t": 15}, 6),
+    ]
+    for check, args, kwargs, n_mistakes in cases:
+        seen = expected_and_mistakes(monkeypatch, nb01, check, *args, **kwargs)
+        assert len(seen["mistakes"]) == n_mistakes
+        assert_all_differ(seen)

@@ -4,17 +4,13 @@ The wrong answers are written here the way a learner would write them, independe
 the variants in rnn_helpers.checks.nb02."""
 
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
+from exercises import check_cells, expected_and_mistakes, solution_namespace, stub
 
 from rnn_helpers import checks, init_params
 from rnn_helpers.checks import NOT_DONE, NOT_YET, nb02
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError("your code here")
 
 
 def verdict(capsys):
@@ -261,37 +257,17 @@ def test_tanh_slope(capsys):
 
 
 @pytest.mark.parametrize(("answer", "says"), [
-    (1 - 3.0 ** 2, "you squared a, not tanh(a)"),
+    (1 - 3.0 ** 2, "you squared a"),
     (np.tanh(3.0), "tanh(a) itself"),
     (1 - np.tanh(3.0), "is not squared"),
     (np.tanh(3.0) ** 2, "1 minus it"),
     (0.01, "rounded prediction"),
+    (0.0099, "a value rounded by hand is not precise enough"),
 ])
 def test_tanh_slope_names_each_mistake(answer, says, capsys):
     assert checks.check_tanh_slope(answer, 3.0) is False
     out = verdict(capsys)
     assert says in out and "0.0098" not in out and "0.00987" not in out
-
-
-def notebook_code(path):
-    """The sources of the code cells of a notebook of the series."""
-    import nbformat
-    root = Path(__file__).resolve().parent.parent
-    nb = nbformat.read(root / path, as_version=4)
-    return [c.source for c in nb.cells if c.cell_type == "code"]
-
-
-def check_cells(path):
-    return [s for s in notebook_code(path) if "checks.check_" in s]
-
-
-def solution_namespace(path):
-    """The notebook's solution cells (the ones with ### BEGIN SOLUTION), run in one namespace."""
-    namespace = {"np": np}
-    for source in notebook_code(path):
-        if "### BEGIN SOLUTION" in source:
-            exec(source, namespace)  # noqa: S102  (the project's own notebook)
-    return namespace
 
 
 # --- the notebook ------------------------------------------------------------------------
@@ -307,3 +283,20 @@ def test_notebook_check_cells_hold_only_check_calls_and_its_solution_passes(caps
     solutions = solution_namespace(path)
     assert checks.check_forward_loop(solutions["rnn_forward_loop"])
     assert verdict(capsys) == "✓ the forward loop matches.\n"
+
+
+@pytest.mark.parametrize("check, args, n_mistakes", [  # the notebook's own arguments
+    (nb02.check_logits_shape, (init_params(34, 64, seed=0),), 5),
+    (nb02.check_h1, (U, W, B, H0, 2), 5),
+    (nb02.check_tanh_slope, (3.0,), 5),
+])
+def test_every_prediction_mistake_differs_from_the_answer_and_the_others(
+        monkeypatch, check, args, n_mistakes):
+    from rnn_helpers.checks.core import _difference
+    seen = expected_and_mistakes(monkeypatch, nb02, check, *args)
+    assert len(seen["mistakes"]) == n_mistakes
+    rtol, atol = seen["options"].get("rtol", 1e-6), seen["options"].get("atol", 0.0)
+    values = [seen["expected"]] + [m.value for m in seen["mistakes"]]
+    for i, a in enumerate(values):
+        for b in values[i + 1:]:
+            assert _difference(a, b, rtol, atol) is not None, (a, b)

@@ -5,17 +5,13 @@ the variants in rnn_helpers.checks.nb03."""
 
 import re
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
+from exercises import check_cells, expected_and_mistakes, solution_namespace, stub
 
 from rnn_helpers import checks
-from rnn_helpers.checks import NOT_DONE, NOT_YET
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError("your code here")
+from rnn_helpers.checks import NOT_DONE, NOT_YET, nb03
 
 
 def verdict(capsys):
@@ -273,7 +269,6 @@ def test_log_softmax_stub(capsys):
 
 
 def test_every_softmax_mistake_differs_from_the_others():
-    from rnn_helpers.checks import nb03
     from rnn_helpers.checks.core import _difference
     cases = nb03._cases()
     for fn, table, log in ((softmax, nb03._SOFTMAX_ONLY + nb03._SHARED, False),
@@ -305,28 +300,68 @@ def test_nan_at_800(capsys):
     assert NOT_YET in verdict(capsys)
 
 
-Z = np.array([1000.0, 999.0, 998.0, -5.0])
+Z = np.array([[1000.0, -2.0],  # the notebook's z: the scores of a step in a column
+              [999.0, -2.0],
+              [990.0, -2.0]])
+
+
+def lse_columns(z):
+    m = z.max(axis=0)
+    return m + np.log(np.exp(z - m).sum(axis=0))
 
 
 def test_lse(capsys):
-    m = Z.max()
-    assert checks.check_lse(m + np.log(np.exp(Z - m).sum()), Z)
-    assert verdict(capsys) == "✓ log-sum-exp matches.\n"
+    assert checks.check_lse(lse_columns(Z), Z)
+    m = Z.max(axis=0, keepdims=True)  # another right way
+    assert checks.check_lse((m + np.log(np.sum(np.exp(Z - m), axis=0, keepdims=True)))[0], Z)
+    assert capsys.readouterr().out == "✓ log-sum-exp matches.\n" * 2
+    assert checks.check_lse(None, Z) is False
+    assert NOT_YET in verdict(capsys)
+
+
+def lse_no_shift(z):
+    return np.log(np.exp(z).sum(axis=0))
+
+
+def lse_global_max(z):
+    m = np.max(z)
+    return m + np.log(np.sum(np.exp(z - m), axis=0))
+
+
+def lse_last_axis(z):
+    m = z.max(axis=-1, keepdims=True)
+    return (m + np.log(np.exp(z - m).sum(axis=-1, keepdims=True)))[:, 0]
+
+
+def lse_whole(z):
+    m = z.max()
+    return m + np.log(np.exp(z - m).sum())
 
 
 @pytest.mark.parametrize(("answer", "says"), [
-    (np.inf, "you got inf"),
-    (np.log(np.exp(Z - 1000).sum()), "the max is not added back"),
-    (1000.0, "that is the max itself"),
-    (1000 + np.log10(np.exp(Z - 1000).sum()), "np.log10"),
-    (1000 + np.log2(np.exp(Z - 1000).sum()), "np.log2"),
-    (1000 + np.exp(Z - 1000).sum(), "the log is missing"),
+    (lse_no_shift, "you got inf"),
+    (lse_global_max, "you got -inf: you subtracted the max of the whole array"),
+    (lse_last_axis, "you took the LSE along the last axis"),
+    (lse_whole, "that is one LSE of the whole array"),
+    (lambda z: np.log(np.exp(z - z.max(axis=0)).sum(axis=0)), "the max is not added back"),
+    (lambda z: z.max(axis=0), "that is the max of each column itself"),
+    (lambda z: z.max(axis=0) + np.log10(np.exp(z - z.max(axis=0)).sum(axis=0)), "np.log10"),
+    (lambda z: z.max(axis=0) + np.log2(np.exp(z - z.max(axis=0)).sum(axis=0)), "np.log2"),
+    (lambda z: z.max(axis=0) + np.exp(z - z.max(axis=0)).sum(axis=0), "the log is missing"),
 ])
 def test_lse_names_each_mistake(answer, says, capsys):
-    with np.errstate(over="ignore"):
-        assert checks.check_lse(answer, Z) is False
+    with np.errstate(all="ignore"):
+        value = answer(Z.copy())
+    assert checks.check_lse(value, Z) is False
     out = verdict(capsys)
-    assert says in out and "1000.4" not in out and "1000.41" not in out
+    assert says in out and not re.search(r"\d\.\d", out)  # no decimal number leaks
+
+
+def test_lse_other_answers_do_not_leak(capsys):
+    assert checks.check_lse(np.array([1000.0, -1.0]), Z) is False
+    out = verdict(capsys)
+    assert "entries differ" in out or "is not the expected" in out
+    assert not re.search(r"\d\.\d", out)
 
 
 def test_float16_limit(capsys):
@@ -344,28 +379,7 @@ def test_float16_limit(capsys):
 def test_float16_limit_names_each_mistake(answer, says, capsys):
     assert checks.check_float16_limit(answer) is False
     out = verdict(capsys)
-    assert says in out and "11.0" not in out and "11.09" not in out
-
-
-def notebook_code(path):
-    """The sources of the code cells of a notebook of the series."""
-    import nbformat
-    root = Path(__file__).resolve().parent.parent
-    nb = nbformat.read(root / path, as_version=4)
-    return [c.source for c in nb.cells if c.cell_type == "code"]
-
-
-def check_cells(path):
-    return [s for s in notebook_code(path) if "checks.check_" in s]
-
-
-def solution_namespace(path):
-    """The notebook's solution cells (the ones with ### BEGIN SOLUTION), run in one namespace."""
-    namespace = {"np": np}
-    for source in notebook_code(path):
-        if "### BEGIN SOLUTION" in source:
-            exec(source, namespace)  # noqa: S102  (the project's own notebook)
-    return namespace
+    assert says in out and not re.search(r"\d\.\d", out)  # no decimal number leaks
 
 
 # --- the notebook ------------------------------------------------------------------------
@@ -384,3 +398,20 @@ def test_notebook_check_cells_hold_only_check_calls_and_its_solutions_pass(capsy
     assert checks.check_log_softmax(solutions["stable_log_softmax"])
     assert capsys.readouterr().out == ("✓ stable_softmax matches.\n"
                                        "✓ stable_log_softmax matches.\n")
+
+
+@pytest.mark.parametrize("name, args, n_mistakes", [  # the notebook's own arguments
+    ("check_nan_at_800", (), 1),
+    ("check_lse", (Z,), 9),
+    ("check_float16_limit", (), 5),
+])
+def test_every_prediction_mistake_differs_from_the_answer_and_the_others(
+        monkeypatch, name, args, n_mistakes):
+    from rnn_helpers.checks.core import _difference
+    seen = expected_and_mistakes(monkeypatch, nb03, getattr(nb03, name), *args)
+    assert len(seen["mistakes"]) == n_mistakes
+    rtol, atol = seen["options"].get("rtol", 1e-6), seen["options"].get("atol", 0.0)
+    values = [seen["expected"]] + [m.value for m in seen["mistakes"]]
+    for i, a in enumerate(values):
+        for b in values[i + 1:]:
+            assert _difference(a, b, rtol, atol) is not None, (a, b)

@@ -4,12 +4,15 @@ The wrong implementations below are written the way a learner would write them, 
 check module's own variants."""
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
+from exercises import expected_and_mistakes, notebook_code, solution_namespace, stub
 
 from rnn_helpers import checks, log_softmax
-from rnn_helpers.checks import NOT_DONE, NOT_YET
+from rnn_helpers.checks import NOT_DONE, NOT_YET, nb04
+from rnn_helpers.checks.core import _difference
 
 
 def verdict(capsys):
@@ -135,9 +138,20 @@ def loss_unstable(logits, targets):  # right maths, but exp overflows for large 
     return -np.log(_pick(p, targets)).sum() / B, (p - onehot) / B
 
 
-def stub(logits, targets):
-    # YOUR CODE HERE
-    raise NotImplementedError("your code here")
+def loss_global_shift(logits, targets):  # notebook 03's classic: one max for the whole array
+    B, T, K = logits.shape
+    z = logits - logits.max()
+    p = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+    onehot = np.eye(K)[targets]
+    return -np.log(_pick(p, targets)).sum() / B, (p - onehot) / B
+
+
+def loss_global_shift_log_softmax(logits, targets):  # the same, through a log-softmax
+    B, T, K = logits.shape
+    z = logits - np.max(logits)
+    log_p = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    onehot = np.eye(K)[targets]
+    return -(onehot * log_p).sum() / B, (np.exp(log_p) - onehot) / B
 
 
 NAME = "the batch loss and its gradient"
@@ -161,7 +175,12 @@ def test_a_right_loss_passes(fn, capsys):
     (grad_without_b, "dlogits is not divided by B"),
     (grad_of_the_mean_over_time, "dlogits is divided by T too"),
     (grad_wrong_sign, "dlogits has the wrong sign"),
-    (loss_unstable, "right for small logits, but not for logits near 1000"),
+    (loss_unstable, "right for moderate logits, but not when one step's logits all sit near "
+                    "-1000"),
+    (loss_global_shift, "right for moderate logits, but not when one step's logits all sit "
+                        "near -1000"),
+    (loss_global_shift_log_softmax, "right for moderate logits, but not when one step's "
+                                    "logits all sit near -1000"),
 ])
 def test_each_loss_mistake_is_named(fn, says, capsys):
     assert checks.check_softmax_loss(fn) is False
@@ -204,57 +223,64 @@ def test_a_crash_is_reported_with_the_learners_line(capsys):
 # --- exercise 1: the uniform model ---
 
 def test_uniform_loss(capsys):
-    assert checks.check_uniform_loss(25 * np.log(34), 25, 34) is True
+    assert checks.check_uniform_loss(40 * np.log(27), 40, 27) is True
     assert verdict(capsys) == "✓ the uniform model's loss matches.\n"
-    assert checks.check_uniform_loss(None, 25, 34) is False
+    assert checks.check_uniform_loss(None, 40, 27) is False
     assert NOT_YET in verdict(capsys)
 
 
 @pytest.mark.parametrize("answer, says", [
-    (np.log(34), "that is the loss of one character"),
-    (25 * np.log2(34), "you used log2"),
-    (25 * np.log10(34), "you used log10"),
-    (25 * np.log(1 / 34), "your loss is negative"),
-    (25 / 34, "is not the expected value"),
+    (np.log(27), "that is the loss of one character"),
+    (40 * np.log2(27), "you used log2"),
+    (40 * np.log10(27), "you used log10"),
+    (40 * np.log(1 / 27), "your loss is negative"),
+    (40 / 27, "is not the expected value"),
 ])
 def test_uniform_loss_mistakes(answer, says, capsys):
-    assert checks.check_uniform_loss(answer, 25, 34) is False
+    assert checks.check_uniform_loss(answer, 40, 27) is False
     out = verdict(capsys)
-    assert says in out and digits_of(25 * np.log(34)) not in out
+    assert says in out and not re.search(r"\d\.\d", out)  # no decimal number leaks
 
 
-# --- exercise 2: bits and perplexity ---
+# --- exercise 2: from perplexity back to the loss ---
 
-def test_bits_and_perplexity(capsys):
-    assert checks.check_bits_per_char(1.2 / np.log(2), 1.2) is True
-    assert checks.check_perplexity(2 ** (1.2 / np.log(2)), 1.2) is True  # 2^bits = e^nats
-    assert capsys.readouterr().out == ("✓ bits per character matches.\n"
-                                       "✓ perplexity matches.\n")
+def test_loss_and_bits_of_a_perplexity(capsys):
+    assert checks.check_loss_of_perplexity(np.log(3), 3) is True
+    assert checks.check_bits_of_perplexity(np.log(3) / np.log(2), 3) is True
+    assert capsys.readouterr().out == ("✓ the loss in nats matches.\n"
+                                       "✓ the loss in bits matches.\n")
+    assert checks.check_loss_of_perplexity(None, 3) is False
+    assert NOT_YET in verdict(capsys)
 
 
 @pytest.mark.parametrize("answer, says", [
-    (1.2 * np.log(2), "you multiplied by ln 2"),
-    (np.log2(1.2), "you took the log2 of the loss"),
-    (1.2 / np.log(10), "you divided by ln 10"),
-    (np.exp(1.2), "that is the perplexity"),
+    (np.log2(3), "that is the loss in bits"),
+    (np.log10(3), "you used log10"),
+    (np.exp(3), "you raised e to the perplexity"),
+    (1 / 3, "that is the probability of a typical character"),
+    (np.log(1 / 3), "your loss is negative"),
+    (3, "that is the perplexity itself"),
+    (1.1, "is not the expected value"),  # a hand-rounded ln 3
 ])
-def test_bits_mistakes(answer, says, capsys):
-    assert checks.check_bits_per_char(answer, 1.2) is False
+def test_loss_of_perplexity_mistakes(answer, says, capsys):
+    assert checks.check_loss_of_perplexity(answer, 3) is False
     out = verdict(capsys)
-    assert says in out and digits_of(1.2 / np.log(2)) not in out
+    assert says in out and not re.search(r"\d\.\d", out)
 
 
 @pytest.mark.parametrize("answer, says", [
-    (2 ** 1.2, "you raised 2 to the loss in nats"),
-    (np.exp(1.2 / np.log(2)), "you raised e to the loss in bits"),
-    (1 / np.exp(1.2), "that is the probability of a typical character"),
-    (10 ** 1.2, "you raised 10 to the loss"),
-    (1.2, "that is the loss itself"),
+    (np.log(3), "that is the loss in nats"),
+    (np.log(3) * np.log(2), "you multiplied the nats by ln 2"),
+    (np.log(3) / np.log(10), "you used log10"),
+    (2 ** 3, "you raised 2 to the perplexity"),
+    (np.log2(np.log(3)), "you took log2 of the loss in nats"),
+    (-np.log2(3), "your loss is negative"),
+    (1.6, "is not the expected value"),
 ])
-def test_perplexity_mistakes(answer, says, capsys):
-    assert checks.check_perplexity(answer, 1.2) is False
+def test_bits_of_perplexity_mistakes(answer, says, capsys):
+    assert checks.check_bits_of_perplexity(answer, 3) is False
     out = verdict(capsys)
-    assert says in out and digits_of(np.exp(1.2)) not in out
+    assert says in out and not re.search(r"\d\.\d", out)
 
 
 # --- exercise 3: the unigram entropy ---
@@ -284,3 +310,50 @@ def test_unigram_entropy_mistakes(answer, says, capsys):
     assert checks.check_unigram_entropy(answer, S) is False
     out = verdict(capsys)
     assert says in out and digits_of(H) not in out
+
+
+# --- the notebook ------------------------------------------------------------------------
+
+PATH = "notebooks/04_loss.ipynb"
+
+
+def test_notebook_check_cells_hold_only_check_calls_and_its_solution_passes(capsys):
+    assert [s for s in notebook_code(PATH) if "checks.check_" in s] == [
+        "_ = checks.check_softmax_loss(softmax_loss)",
+        "_ = checks.check_uniform_loss(uniform_loss, T=T_window, K=K_vocab)",
+        "_ = checks.check_loss_of_perplexity(nats_per_char, perplexity=3)\n"
+        "_ = checks.check_bits_of_perplexity(bits_per_char, perplexity=3)",
+        "_ = checks.check_unigram_entropy(unigram_entropy, s)",
+    ]
+    assert checks.check_softmax_loss(solution_namespace(PATH)["softmax_loss"])
+    assert verdict(capsys) == f"✓ {NAME} matches.\n"
+
+
+def test_the_notebook_never_prints_an_exercise_answer():
+    """The outputs of the notebook hold none of the predict-then-check answers."""
+    import nbformat
+    root = Path(__file__).resolve().parent.parent
+    nb = nbformat.read(root / PATH, as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.outputs)
+    assert "T ln K" in text  # the outputs are there
+    for answer in (40 * np.log(27), np.log(3), np.log2(3)):
+        for decimals in (3, 4):
+            assert f"{answer:.{decimals}f}" not in text, answer
+
+
+@pytest.mark.parametrize("check, args, n_mistakes", [  # the notebook's own arguments
+    (nb04.check_uniform_loss, {"T": 40, "K": 27}, 4),
+    (nb04.check_loss_of_perplexity, {"perplexity": 3}, 6),
+    (nb04.check_bits_of_perplexity, {"perplexity": 3}, 6),
+    (nb04.check_unigram_entropy, {"s": "abracadabra"}, 6),
+])
+def test_every_prediction_mistake_differs_from_the_answer_and_the_others(
+        monkeypatch, check, args, n_mistakes):
+    seen = expected_and_mistakes(monkeypatch, nb04, check, **args)
+    assert len(seen["mistakes"]) == n_mistakes
+    rtol = seen["options"].get("rtol", 1e-6)
+    values = [seen["expected"]] + [m.value for m in seen["mistakes"]]
+    for i, a in enumerate(values):
+        for b in values[i + 1:]:
+            assert _difference(a, b, rtol, 0.0) is not None, (a, b)

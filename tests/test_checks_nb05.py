@@ -23,7 +23,7 @@ def no_digits_of(values, out):
 # --- the backward loop --------------------------------------------------------------------
 
 def learner_loop(params, inputs, h0, h, do, *, tanh=True, path=True, transpose=True,
-                 h_prev="right", dU="add", b_sum=True, c_sum=True, dh0="right"):
+                 h_prev="right", dU="add", b_sum=True, c_sum=True, dh0="right", dW_T=False):
     """A learner's backward loop; each keyword switches on one classic mistake."""
     U, W, V, b, c = (params[k] for k in ("U", "W", "V", "b", "c"))
     dU_, dW, dV = np.zeros_like(U), np.zeros_like(W), np.zeros_like(V)
@@ -42,7 +42,7 @@ def learner_loop(params, inputs, h0, h, do, *, tanh=True, path=True, transpose=T
             prev = np.zeros_like(h0) if t == 0 else h[t - 1]
         else:  # "wrap": h[-1] at t = 0
             prev = h[t - 1]
-        dW += np.outer(da, prev)
+        dW += np.outer(prev, da) if dW_T else np.outer(da, prev)
         if dU == "add":
             dU_[:, inputs[t]] += da
         elif dU == "assign":
@@ -73,6 +73,7 @@ def test_backward_loop_right_answer_passes(capsys):
     ({"tanh": False}, "missing the tanh derivative"),
     ({"path": False}, "missing the path through h_{t+1}"),
     ({"transpose": False}, "uses W where backprop needs W^T"),
+    ({"dW_T": True}, "dW is transposed"),
     ({"h_prev": "h_t"}, "dW uses h_t where the equation has h_{t-1}"),
     ({"h_prev": "zeros"}, "the previous state there is h0"),
     ({"h_prev": "wrap"}, "wraps around"),
@@ -121,6 +122,27 @@ def test_backward_loop_says_what_to_return(capsys):
     assert "grads: is missing the key(s)" in capsys.readouterr().out
 
 
+def test_backward_loop_calling_the_package_is_named_not_passed(capsys):
+    from rnn_helpers.checks import nb05
+
+    def delegates(params, inputs, h0, h, do):
+        _, cache = rh.rnn_forward(params, inputs, h0)
+        return rh.rnn_backward(do, cache)
+
+    def hides_it(params, inputs, h0, h, do):
+        try:
+            return delegates(params, inputs, h0, h, do)
+        except Exception:
+            return learner_loop(params, inputs, h0, h, do, tanh=False)
+
+    for fn, name in ((delegates, "rnn_backward"), (hides_it, "rnn_backward"),
+                     (lambda *a: nb05._bptt_variant(*a), "_bptt_variant")):
+        assert checks.check_rnn_backward_loop(fn) is False
+        assert f"rh.{name}, the package's own version" in capsys.readouterr().out
+    assert checks.check_rnn_backward_loop(learner_loop) is True  # put back afterwards
+    assert capsys.readouterr().out == "✓ rnn_backward_loop matches.\n"
+
+
 def test_backward_loop_stub_is_not_done_yet(capsys):
     assert checks.check_rnn_backward_loop(stub) is False
     assert "not done yet" in capsys.readouterr().out
@@ -167,9 +189,21 @@ def test_numerical_gradient_right_answers_pass(capsys):
             grad[i] = (up - down) / (2 * eps)
         return grad
 
-    for fn in (learner_numgrad, arithmetic_restore, rh.numerical_gradient):
+    for fn in (learner_numgrad, arithmetic_restore):
         assert checks.check_numerical_gradient(fn) is True
         assert capsys.readouterr().out == "✓ numerical_gradient matches.\n"
+
+
+def test_numerical_gradient_calling_the_package_is_named_not_passed(capsys):
+    def delegates(f, x, eps=1e-5):
+        return rh.numerical_gradient(f, x, eps)
+
+    for fn in (rh.numerical_gradient, delegates):
+        assert checks.check_numerical_gradient(fn) is False
+        out = capsys.readouterr().out
+        assert "rh.numerical_gradient, the package's own version" in out
+    assert checks.check_numerical_gradient(learner_numgrad) is True  # put back afterwards
+    capsys.readouterr()
 
 
 def forward(f, x, eps=1e-5):
@@ -355,6 +389,7 @@ def test_dU_scatter_add(capsys, tiny):
         assert checks.check_dU_scatter_add(wrong, inputs, da, K) is False
         out = capsys.readouterr().out
         assert says in out and no_digits_of(right, out)
+        assert "add.at" not in out  # the answer of the exercise
 
 
 def test_failing_params(capsys):

@@ -8,6 +8,7 @@ reports "not done yet", and no check prints the expected answer.
 import numpy as np
 import pytest
 
+import rnn_helpers as rh
 from rnn_helpers import checks, experiments
 from rnn_helpers.checks import nb06
 
@@ -90,6 +91,23 @@ def test_adam_correct_passes(capsys, fn):
 ])
 def test_adam_mistakes_are_named(capsys, mistake, says):
     _verdict(capsys, checks.check_adam_update(make_adam(mistake)), False, "✗ adam_update", says)
+
+
+def test_adam_calling_the_package_is_named_not_passed(capsys):
+    def with_the_class(p, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        opt = rh.Adam(lr, eps=eps)
+        opt.m, opt.v, opt.t = {"p": m}, {"p": v}, t - 1
+        params = {"p": p.copy()}
+        opt.step(params, {"p": g})
+        return params["p"], opt.m["p"], opt.v["p"]
+
+    def with_the_checks_variant(*args):
+        return nb06._adam_variant()(*args)
+
+    for fn, name in ((with_the_class, "Adam"), (with_the_checks_variant, "_adam_variant")):
+        _verdict(capsys, checks.check_adam_update(fn), False,
+                 f"rh.{name}, the package's own version")
+    _verdict(capsys, checks.check_adam_update(make_adam()), True, "✓")  # put back afterwards
 
 
 def test_adam_stub_none_and_wrong_shape(capsys):
@@ -175,6 +193,32 @@ def test_sampler_mistakes_are_named(capsys, mistake, says):
              says)
 
 
+def test_sampler_with_the_packages_softmax_passes(capsys):
+    def sample_chars(params, h, seed_ix, n, temperature, rng):
+        ix, out = seed_ix, []
+        for _ in range(n):
+            h = np.tanh(params["U"][:, ix] + params["W"] @ h + params["b"])
+            p = rh.softmax((params["V"] @ h + params["c"]) / temperature)
+            ix = int(rng.choice(len(p), p=p))
+            out.append(ix)
+        return out
+
+    _verdict(capsys, checks.check_sample_chars(sample_chars), True, "✓ sample_chars matches.")
+
+
+def test_sampler_calling_the_package_is_named_not_passed(capsys):
+    def with_sample(params, h, seed_ix, n, temperature, rng):
+        return rh.sample(params, h, seed_ix, n, temperature=temperature, rng=rng)
+
+    def with_the_checks_variant(params, h, seed_ix, n, temperature, rng):
+        return nb06._sample_variant(params, h, seed_ix, n, temperature, rng)
+
+    for fn, name in ((with_sample, "sample"), (with_the_checks_variant, "_sample_variant")):
+        _verdict(capsys, checks.check_sample_chars(fn), False,
+                 f"rh.{name}, the package's own version")
+    _verdict(capsys, checks.check_sample_chars(make_sampler()), True, "✓")
+
+
 def test_sampler_stub_and_wrong_length(capsys):
     _verdict(capsys, checks.check_sample_chars(_stub), False, "not done yet")
     fn = make_sampler()
@@ -188,10 +232,10 @@ def test_sampler_stub_and_wrong_length(capsys):
 # --- the capstone: a min-char-rnn training step --------------------------------------------
 
 
-def make_step(mistake=None):
+def make_step(mistake=None, adam=None):
     """A min-char-rnn step as a learner writes it (loops over time and batch), with at most
-    one mistake; it uses a correct Adam written here."""
-    adam = make_adam()
+    one mistake; it uses a correct Adam written here (or ``adam``)."""
+    adam = adam or make_adam()
 
     def train_step(params, m, v, X, Y, h, t, lr):
         U, W, V, b, c = (params[k] for k in ("U", "W", "V", "b", "c"))
@@ -199,14 +243,16 @@ def make_step(mistake=None):
         hs = [np.zeros_like(h) if mistake == "h0 ignored" else h]
         ps, loss = [], 0.0
         for s in range(T):
-            a = np.stack([U[:, X[i, s]] for i in range(B)]) + hs[-1] @ W.T + b
+            Wh = hs[-1] @ W if mistake == "forward uses W" else hs[-1] @ W.T
+            a = np.stack([U[:, X[i, s]] for i in range(B)]) + Wh + b
             hs.append(np.tanh(a))
             o = hs[-1] @ V.T + c
             e = np.exp(o - o.max(axis=1, keepdims=True))
             ps.append(e / e.sum(axis=1, keepdims=True))
             loss += -sum(np.log(ps[-1][i, Y[i, s]]) for i in range(B))
         loss = {"mean over time": loss / (B * T), "sum over batch": loss,
-                "mean time, sum batch": loss / T}.get(mistake, loss / B)
+                "mean time, sum batch": loss / T, "doubled loss": 2 * loss / B,
+                }.get(mistake, loss / B)
         dU, dW, dV = np.zeros_like(U), np.zeros_like(W), np.zeros_like(V)
         db, dc = np.zeros_like(b), np.zeros_like(c)
         dh_next = np.zeros_like(h)
@@ -223,12 +269,17 @@ def make_step(mistake=None):
             dh = do @ V + dh_next
             da = (1 - hs[s + 1] ** 2) * dh
             dW += da.T @ (hs[s + 1] if mistake == "dW uses h_t" else hs[s])
-            for i in range(B):
-                dU[:, X[i, s]] += da[i]
+            if mistake == "fancy dU":
+                dU[:, X[:, s]] += da.T
+            else:
+                for i in range(B):
+                    dU[:, X[i, s]] += da[i]
             db += da.sum(axis=0)
             dh_next = da @ W
         grads = {"U": dU, "W": dW, "V": dV, "b": db, "c": dc}
-        if mistake != "no clip":
+        if mistake == "norm clip":
+            rh.clip_grad_norm(grads, 5.0)
+        elif mistake != "no clip":
             for k in grads:
                 grads[k] = np.clip(grads[k], -5, 5)
         for k in params:
@@ -273,6 +324,10 @@ def test_min_char_rnn_in_place_updates_pass(capsys):
     ("no 1/B", "B times too large"),
     ("mean over time grads", "T times too small"),
     ("dW uses h_t", "the gradients of W differ"),
+    ("forward uses W", "At step 1: the loss differs from rh.loss_and_grads"),
+    ("doubled loss", "At step 1: the loss differs from rh.loss_and_grads"),
+    ("norm clip", "At step 1: the gradients are rescaled as a whole, clipped by their norm"),
+    ("fancy dU", "At step 1: dU misses some rows of da_s"),
     ("return h", "the h you return is the h you were given"),
     ("return h_T-1", "the h you return is not h_T"),
     ("params not stored", "the parameters did not change"),
@@ -293,7 +348,10 @@ def test_min_char_rnn_names_the_first_step_that_differs(capsys):
 
 
 def test_min_char_rnn_stub_none_crash_and_bad_results(capsys):
-    _verdict(capsys, checks.check_min_char_rnn(_stub), False, "not done yet")
+    _verdict(capsys, checks.check_min_char_rnn(_stub), False,
+             "train_step (or a function it calls, e.g. adam_update) is not done yet")
+    _verdict(capsys, checks.check_min_char_rnn(make_step(adam=_stub)), False,
+             "train_step (or a function it calls, e.g. adam_update) is not done yet")
     _verdict(capsys, checks.check_min_char_rnn(None), False, "Not answered yet")
     _verdict(capsys, checks.check_min_char_rnn(lambda *a: None), False, "returned None")
     _verdict(capsys, checks.check_min_char_rnn(lambda *a: 1.0), False, "expected 3 results")
@@ -302,6 +360,46 @@ def test_min_char_rnn_stub_none_crash_and_bad_results(capsys):
         return params["U"] @ params["U"]  # shapes do not match
 
     _verdict(capsys, checks.check_min_char_rnn(crashes), False, "ValueError", "line")
+
+
+def test_min_char_rnn_calling_the_package_is_named_not_passed(capsys):
+    adam = make_adam()
+
+    def with_loss_and_grads(params, m, v, X, Y, h, t, lr):
+        loss, grads, h_T = rh.loss_and_grads(params, X, Y, h)
+        for k in params:
+            grads[k] = np.clip(grads[k], -5, 5)
+            params[k], m[k], v[k] = adam(params[k], grads[k], m[k], v[k], t, lr)
+        return loss, grads, h_T
+
+    step = make_step()
+
+    def with_the_packages_clip(params, m, v, X, Y, h, t, lr):
+        rh.clip_gradients({"U": np.zeros(1)}, 5.0)
+        return step(params, m, v, X, Y, h, t, lr)
+
+    def with_the_packages_adam(params, m, v, X, Y, h, t, lr):
+        rh.Adam(lr)
+        return step(params, m, v, X, Y, h, t, lr)
+
+    for fn, name in ((with_loss_and_grads, "loss_and_grads"),
+                     (with_the_packages_clip, "clip_gradients"),
+                     (with_the_packages_adam, "Adam")):
+        _verdict(capsys, checks.check_min_char_rnn(fn), False,
+                 f"rh.{name}, the package's own version")
+    _verdict(capsys, checks.check_min_char_rnn(step), True, "✓")  # put back afterwards
+
+
+def test_min_char_rnn_with_the_packages_softmax_passes(capsys):
+    step = make_step()
+    calls = []
+
+    def with_softmax(params, m, v, X, Y, h, t, lr):
+        calls.append(rh.softmax(np.zeros(3)))  # an allowed helper
+        return step(params, m, v, X, Y, h, t, lr)
+
+    _verdict(capsys, checks.check_min_char_rnn(with_softmax), True, "✓")
+    assert calls
 
 
 def test_min_char_rnn_is_fast():

@@ -151,6 +151,22 @@ def test_check_jacobian_product_names_each_mistake(capsys, fn, says):
     verdict(capsys, checks.check_jacobian_product(fn), False, "✗ jacobian_product: ", says)
 
 
+def test_check_jacobian_product_calling_the_package_is_named_not_passed(capsys):
+    from rnn_helpers.checks import nb07
+
+    def delegates(W, hs, k, t):
+        return rh.jacobian_product(W, hs, k, t)
+
+    def with_the_checks_variant(W, hs, k, t):
+        return nb07._jacobian_variant(W, hs, k, t)
+
+    for fn, name in ((delegates, "jacobian_product"), (rh.jacobian_product, "jacobian_product"),
+                     (with_the_checks_variant, "_jacobian_variant")):
+        verdict(capsys, checks.check_jacobian_product(fn), False,
+                f"rh.{name}, the package's own version")
+    verdict(capsys, checks.check_jacobian_product(jacobian_right), True, "✓")  # put back
+
+
 def test_check_jacobian_product_stub_crash_none_and_empty_product(capsys):
     verdict(capsys, checks.check_jacobian_product(jacobian_stub), False, NOT_DONE)
 

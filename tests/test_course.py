@@ -34,8 +34,16 @@ from student_version import (  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 BIN = Path(sys.executable).parent
-nbgrader_missing = pytest.mark.skipif(
-    not (BIN / "nbgrader").exists(), reason="nbgrader is not installed: run `make setup`")
+
+
+
+@pytest.fixture
+def nbgrader_required():
+    """`make setup` installs nbgrader (the course extra): without it these tests fail, not skip."""
+    assert (BIN / "nbgrader").exists(), "nbgrader is not installed: run `make setup`"
+
+
+needs_nbgrader = pytest.mark.usefixtures("nbgrader_required")
 
 md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
 SOLUTION = '''\
@@ -282,7 +290,7 @@ def assert_round_trip(course_dir, instructor):
     return scores, release
 
 
-@nbgrader_missing
+@needs_nbgrader
 def test_round_trip_on_a_synthetic_course(tmp_path):
     nb = synthetic_notebook()
     (tmp_path / "instructor").mkdir()
@@ -300,15 +308,22 @@ def test_round_trip_on_a_synthetic_course(tmp_path):
     assert "y = 2 * x" not in released.cells[3].source
 
 
-@nbgrader_missing
+@needs_nbgrader
 @pytest.mark.skipif(not NOTEBOOKS, reason="no notebooks yet")
 def test_round_trip_on_the_course(tmp_path):
     """The real course: every notebook has graded cells; 0 untouched, full marks solved,
     no leak; the release's code is the student version's (`make student`) code."""
     course_dir = tmp_path / "course"
     points = course.write_course(course_dir, NOTEBOOKS)
-    _, release = assert_round_trip(course_dir, NOTEBOOKS)
+    scores, release = assert_round_trip(course_dir, NOTEBOOKS)
     assert all(points.values()), f"notebooks without a graded cell: {points}"
+    for path in NOTEBOOKS:  # nbgrader graded every test cell of the source, for its points
+        source = nbformat.read(course_dir / "source" / course.ASSIGNMENT / path.name, 4)
+        tests = [c.metadata["nbgrader"]["grade_id"] for c in source.cells
+                 if c.metadata.get("nbgrader", {}).get("grade")]
+        for kind in ("untouched", "solved"):
+            assert sorted(g for g, _, _ in scores[kind][path.name]) == sorted(tests), path.name
+        assert sum(m for _, _, m in scores["solved"][path.name]) == points[path.name]
     for path in NOTEBOOKS:
         student = nbformat.read(path, as_version=4)
         strip_solutions(student)
@@ -328,8 +343,7 @@ def test_the_learners_lab_turns_every_nbgrader_extension_off():
     page = json.loads((config / "labconfig" / "page_config.json").read_text())
     assert page["disabledExtensions"] == {"@jupyter/nbgrader": True}
     enabled = Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / "nbgrader.json"
-    if not enabled.exists():
-        pytest.skip("nbgrader is not installed: run `make setup`")
+    assert enabled.exists(), "nbgrader is not installed: run `make setup`"
     on = json.loads(enabled.read_text())["ServerApp"]["jpserver_extensions"]
     assert off["ServerApp"]["jpserver_extensions"] == dict.fromkeys(on, False)
     assert "learner-jupyter" in (ROOT / "Makefile").read_text().split("\nlab:")[0]

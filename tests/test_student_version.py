@@ -104,3 +104,16 @@ def test_student_version_runs_top_to_bottom(path, tmp_path):
             assert said.count("not done yet") == len(names), (
                 f"{path.name}: {cell.source!r} printed {said!r}")
         after_solution = STUB.split("\n")[1] in cell.source
+
+
+def test_outputs_that_used_the_learners_function_are_cleared():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("def f(x):\n    # Hint: h.\n    ### BEGIN SOLUTION\n"
+                                  "    return 2 * x\n    ### END SOLUTION"),
+        nbformat.v4.new_code_cell("print(f(3))"),
+        nbformat.v4.new_code_cell("print(3)"),
+    ])
+    for cell in nb.cells:
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="6\n")]
+    strip_solutions(nb)
+    assert [len(c.outputs) for c in nb.cells] == [0, 0, 1]

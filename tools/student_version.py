@@ -8,10 +8,12 @@ marker), exactly as ``nbgrader generate_assignment`` writes them with the ClearS
 stub that tools/course.py configures. The check that follows reports "not done yet", and the
 notebook runs on with the package's version. Collapsed ``<details>`` blocks (the solutions of
 the predict-then-check exercises) are removed from markdown cells. The outputs of the cells
-that held a solution or run a check are cleared (they showed the instructor's answers);
-every other output stays, so the student version reads like the original.
+that held a solution, run a check, or use a function a solution defines (06's capstone run)
+are cleared: they showed the instructor's answers. Every other output stays, so the student
+version reads like the original.
 """
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -52,9 +54,20 @@ def is_check_cell(cell):
     return cell.cell_type == "code" and bool(CHECK_CALL.search(cell.source))
 
 
+def _names(source):
+    """(the functions a cell defines, the names it reads); empty if it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set(), set()
+    defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return defined, used
+
+
 def strip_solutions(nb):
     """Make ``nb`` the student version in place; return how many solutions were removed."""
-    removed, kept = 0, []
+    removed, kept, learners = 0, [], set()  # learners: the functions the learner writes
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source, n = DETAILS.subn("", cell.source)
@@ -64,7 +77,10 @@ def strip_solutions(nb):
         elif cell.cell_type == "code":
             cell.source, n = clear_solution_regions(cell.source)
             removed += n
-            if n or is_check_cell(cell):
+            defined, used = _names(cell.source)
+            if n:
+                learners |= defined
+            if n or is_check_cell(cell) or used & learners:
                 cell.outputs, cell.execution_count = [], None
         kept.append(cell)
     nb.cells = kept

@@ -10,13 +10,15 @@ Unfinished work is not an error: an answer left at ``None`` or a function that s
 its ``NotImplementedError`` stub is reported as "not done yet".
 """
 
+import contextlib
 import copy
+import sys
 import traceback
 
 import numpy as np
 
 __all__ = ["NOT_YET", "NOT_DONE", "Mistake", "check_value", "check_array", "check_function",
-           "call_learner", "report"]
+           "call_learner", "run_learner", "report"]
 
 NOT_YET = "Not answered yet: replace the None above with your answer and run the cell again."
 NOT_DONE = ("not done yet: replace the `raise NotImplementedError(...)` line with your code "
@@ -52,21 +54,72 @@ class _Crashed(Exception):
     """The learner's function raised an exception: carry a one-line description."""
 
 
-def call_learner(fn, *args, **kwargs):
+class _Refused(_Crashed):
+    """The learner's function called the package's answer: carry the sentence that says so."""
+
+
+class _Delegated(BaseException):  # not an Exception: a learner's `except Exception` passes it on
+    """The learner's function called the package's own answer."""
+
+
+def call_learner(fn, *args, forbid=(), **kwargs):
     """Call the learner's ``fn`` on deep copies of the arguments; return its result.
 
-    Raises _Unfinished for a NotImplementedError (the stub) and _Crashed, with the
-    exception and the line of the learner's code where it happened, for anything else.
-    Copies keep the check's own inputs safe from a function that writes into them.
+    Raises _Unfinished for a NotImplementedError (the stub), _Crashed with the exception
+    and the line of the learner's code where it happened for anything else, and _Crashed
+    naming the function if ``fn`` calls one of ``forbid`` (the package's versions of what the
+    exercise asks for). Copies keep the check's inputs safe from a function that writes
+    into them.
     """
     args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), _forbidden(forbid):
             return fn(*args, **kwargs)
     except NotImplementedError as e:
         raise _Unfinished() from e
+    except _Delegated as e:
+        raise _Refused(f"your function calls rh.{e.args[0]}, the package's own version: write "
+                       "it yourself, in plain NumPy (the notebook uses the package's after "
+                       "this exercise).") from None
     except Exception as e:  # the learner's bug, reported rather than raised
         raise _Crashed(_describe_exception(e)) from e
+
+
+class _Blocked:
+    """Stands in for a forbidden function or class: calling it, or reaching for one of its
+    attributes (``CharVocab.from_text``), raises _Delegated."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __call__(self, *args, **kwargs):
+        raise _Delegated(self._name)
+
+    def __getattr__(self, attr):
+        raise _Delegated(f"{self._name}.{attr}")
+
+
+@contextlib.contextmanager
+def _forbidden(functions):
+    """While the learner's code runs, calling any of ``functions`` raises _Delegated.
+
+    They are replaced wherever a name refers to them: in the package's modules and in the
+    notebook's namespace (``from rnn_helpers import rnn_backward``), then put back."""
+    found = []
+    modules = [m for name, m in list(sys.modules.items())
+               if name == "__main__" or name == "rnn_helpers" or name.startswith("rnn_helpers.")]
+    for module in modules:
+        for attr, value in list(vars(module).items()):
+            if any(value is f for f in functions):
+                found.append((module, attr, value))
+
+    try:
+        for module, attr, value in found:
+            setattr(module, attr, _Blocked(value.__name__))
+        yield
+    finally:
+        for module, attr, value in found:
+            setattr(module, attr, value)
 
 
 def _describe_exception(e):
@@ -80,28 +133,50 @@ def _describe_exception(e):
 
 
 def check_function(name, fn, args=(), kwargs=None, *, expected, mistakes=(), hint="",
-                   rtol=1e-6, atol=1e-10, after=None):
+                   rtol=1e-6, atol=1e-10, after=None, forbid=()):
     """Run the learner's ``fn(*args, **kwargs)`` and compare its result with ``expected``.
 
     mistakes: Mistake objects, each a classic wrong result (same structure as expected);
     the first one the result matches is named. after(result): an optional extra test on a
     correct result, returning an error sentence or None (e.g. "the input was modified").
+    forbid: the package's functions (or classes) that compute the answer: calling one from
+    ``fn`` is reported instead of passing.
     """
     if fn is None:
         print(f"{FAIL} {name}: {NOT_YET}")
         return False
     if not callable(fn):
         return report(False, name, f"expected a function, got {_kind(fn)}.")
-    try:
-        got = call_learner(fn, *args, **(kwargs or {}))
-    except _Unfinished:
-        print(f"… {name}: {NOT_DONE}")
+    got = run_learner(name, fn, *args, forbid=forbid, hint=hint, **(kwargs or {}))
+    if got is NO_RESULT:
         return False
-    except _Crashed as e:
-        return report(False, name, f"your function raised {e}. {hint}".strip())
-    if got is None:
-        return report(False, name, "your function returned None: did you forget `return`?")
     return _compare(name, got, expected, mistakes, hint, rtol, atol, after)
+
+
+NO_RESULT = object()  # run_learner's answer when there is no result to compare
+
+
+def run_learner(name, fn, *args, forbid=(), hint="", not_done=NOT_DONE, **kwargs):
+    """call_learner, with the verdict printed when there is no result to compare.
+
+    Returns fn's result, or NO_RESULT after printing why there is none: not done yet (the
+    stub; ``not_done`` says it), a call of a ``forbid`` function, a crash (with ``hint``),
+    or None returned."""
+    try:
+        got = call_learner(fn, *args, forbid=forbid, **kwargs)
+    except _Unfinished:
+        print(f"… {name}: {not_done}")
+        return NO_RESULT
+    except _Refused as e:
+        report(False, name, str(e))
+        return NO_RESULT
+    except _Crashed as e:
+        report(False, name, f"your function raised {e}. {hint}".strip())
+        return NO_RESULT
+    if got is None:
+        report(False, name, "your function returned None: did you forget `return`?")
+        return NO_RESULT
+    return got
 
 
 def check_value(name, got, expected, *, mistakes=(), hint="", rtol=1e-6, atol=0.0):
@@ -159,10 +234,17 @@ def _difference(got, expected, rtol, atol, where=""):
             if d:
                 return d
         return None
-    if isinstance(expected, str | bool | np.bool_):
-        if type(got) is not type(expected) and not isinstance(got, bool | np.bool_):
-            return f"{label}expected a {_kind(expected)}, got {_kind(got)}."
-        return None if got == expected else f"{label}is not the expected {_kind(expected)}."
+    for kind in (str, bool | np.bool_):  # np.str_ is a str, np.bool_ a bool
+        if isinstance(expected, kind):
+            if not isinstance(got, kind):
+                return f"{label}expected a {_kind(expected)}, got {_kind(got)}."
+            return None if got == expected else f"{label}is not the expected {_kind(expected)}."
+    if isinstance(got, str | bytes):
+        return f"{label}expected numbers, got {_kind(got)}."
+    if isinstance(expected, tuple):
+        # a few numbers (a shape, say): which of them differ would give the answer away
+        d = _array_difference(got, np.asarray(expected), rtol, atol, label)
+        return d and f"{label}is not the expected {_kind(expected)}."
     return _array_difference(got, np.asarray(expected), rtol, atol, label)
 
 
@@ -222,6 +304,8 @@ def _kind(value):
     """A short name for the type of ``value``: 'str', 'ndarray of shape (3,)', ..."""
     if isinstance(value, np.ndarray):
         return f"ndarray of shape {value.shape}"
-    return type(value).__name__
+    if isinstance(value, bool | np.bool_):  # np.bool_ and np.str_ are a bool and a str to a learner
+        return "bool"
+    return "str" if isinstance(value, str) else type(value).__name__
 
 

@@ -9,6 +9,7 @@ objects, and compute the expected answer here, out of the learner's sight.
 import numpy as np
 
 from ..data import BatchStream, CharVocab
+from ..train import training_windows
 from .core import Mistake, check_function, check_value
 
 __all__ = ["check_encode", "check_decode", "check_batch_window", "check_decoded_word",
@@ -28,7 +29,8 @@ def check_encode(fn):
     expected = CharVocab(chars).encode(text)
     own = sorted(set(text))
     first_seen = list(dict.fromkeys(text))
-    return check_function("encode", fn, (text, chars), expected=expected, mistakes=[
+    return check_function("encode", fn, (text, chars), expected=expected, forbid=[CharVocab],
+                          mistakes=[
         Mistake("your indices start at 1: the first character of the vocabulary has index 0.",
                 expected + 1),
         Mistake("those are the characters' code points (ord): the index is the position in "
@@ -49,15 +51,17 @@ def check_decode(fn):
     chars, ixs = list(_CHARS), _IXS.copy()
     expected = CharVocab(chars).decode(ixs)
     K = len(chars)
-    return check_function("decode", fn, (ixs, chars), expected=expected, mistakes=[
+    return check_function("decode", fn, (ixs, chars), expected=expected, forbid=[CharVocab],
+                          mistakes=[
         Mistake("you return a list of characters: join them into one str.", list(expected)),
-        Mistake("each character is one place too early in the vocabulary: index i is "
-                "chars[i], counting from 0.", "".join(chars[i - 1] for i in ixs)),
-        Mistake("each character is one place too late in the vocabulary: index i is "
-                "chars[i], counting from 0.", "".join(chars[(i + 1) % K] for i in ixs)),
+        Mistake("each character is one place too early in the vocabulary: indices count "
+                "from 0, like positions in chars.", "".join(chars[i - 1] for i in ixs)),
+        Mistake("each character is one place too late in the vocabulary: indices count "
+                "from 0, like positions in chars.", "".join(chars[(i + 1) % K] for i in ixs)),
         Mistake("those are the characters with these code points (chr): the index is a "
                 "position in the vocabulary chars.", "".join(chr(i) for i in ixs)),
-    ], hint="chars[i] is the character of index i; the result is one str.")
+    ], hint="decode undoes encode: an index is a position in the vocabulary (section 3); "
+            "the result is one str.")
 
 
 # --- the (B, T) window: a corpus whose characters are all distinct, so every mistake shows ---
@@ -123,6 +127,7 @@ def check_batch_window(fn):
     assert stretch >= (k + 1) * T + 1  # every variant above stays inside the corpus
     return check_function(
         "the k-th window", fn, (data, B, T, k), expected=(X, Y), mistakes=mistakes,
+        forbid=[BatchStream, training_windows],
         hint="Row b starts at b times the stretch length, window k a further k * T "
              "characters on; the targets are the inputs moved one character on.")
 
@@ -140,7 +145,7 @@ def check_decoded_word(answer, mystery, vocab):
         Mistake("each of your letters sits one place too late in the vocabulary: indices "
                 "count from 0 ('\\n' is 0 and ' ' is 1).", shifted[1]),
         Mistake("your word is backwards: the first index is the first letter.", expected[::-1]),
-    ], hint="Decode the indices back to a str with vocab.decode(mystery).")
+    ], hint="Each index is a position in the sorted vocabulary printed in section 3.")
 
 
 def check_steps_per_pass(answer, data, batch_size, seq_length):
@@ -163,26 +168,34 @@ def check_steps_per_pass(answer, data, batch_size, seq_length):
         Mistake("you counted windows of T + 1 characters: consecutive windows share one "
                 "character (the last target is the next first input), so they are T apart.",
                 (N - 1) // B // (T + 1)),
-    ], hint="Each row owns (N - 1) // B characters, with N = len(train) (one is kept for the "
-            "last target); count the whole windows of T in it and drop the remainder.")
+    ], hint="See the formula of section 6, with N the length of the training text.")
 
 
-def check_target_of_input(answer, text, batch_size, row, t):
-    """Exercise 3: the target of input X[row, t] of the first batch (a str of length 1)."""
-    start = row * ((len(text) - 1) // batch_size)
-    other_row = (row - 1) * ((len(text) - 1) // batch_size) if row > 0 else None
+def check_target_of_input(answer, text, batch_size, seq_length, k, row, t):
+    """Exercise 3: the target of input (row, t) of window k of the stream (a str of length 1).
+
+    The stream is BatchStream over the encoded ``text`` with ``batch_size`` rows of
+    ``seq_length``; window k counts from 0. The answer is the character after that input.
+    """
+    S, T = (len(text) - 1) // batch_size, seq_length
+    p = row * S + k * T + t  # the input's position in the text
     mistakes = [
-        Mistake(f"that is the input X[{row}, {t}] itself: its target is the character after "
-                "it.", text[start + t]),
-        Mistake(f"that is the character before X[{row}, {t}]: the target comes after the "
-                "input.", text[start + t - 1]),
-        Mistake(f"that is one character too far on: the target of X[{row}, {t}] is the very "
-                "next character.", text[start + t + 2]),
+        Mistake("that is the input itself: its target is the character after it.", text[p]),
+        Mistake("that is the character before the input: the target comes after it.",
+                text[p - 1]),
+        Mistake("that is one character too far on: the target is the very next character.",
+                text[p + 2]),
+        Mistake(f"that is the target in window {k + 1}: windows count from 0, like rows.",
+                text[p + T + 1]),
     ]
-    if other_row is not None:
+    if k > 0:
+        mistakes.append(Mistake(f"that is the target in window {k - 1}: a row's window {k} "
+                                f"starts {k} windows of T characters into its stretch.",
+                                text[p - T + 1]))
+    if row > 0:
         mistakes.append(Mistake("you read the row above: rows count from 0, like positions.",
-                                text[other_row + t + 1]))
-    return check_value(f"the target of X[{row}, {t}]", answer, text[start + t + 1],
+                                text[p - S + 1]))
+    return check_value(f"the target of input ({row}, {t}) of window {k}", answer, text[p + 1],
                        mistakes=mistakes,
-                       hint="Positions count from 0, and the target is the character right "
-                            "after the input in the text.")
+                       hint="See sections 5 and 6: where row b's stretch starts, where its "
+                            "window k starts, and which character is a target.")

@@ -8,7 +8,7 @@ characters. Each wrong variant below is the same loop with one classic mistake.
 
 import numpy as np
 
-from ..rnn import hidden_states, rnn_forward
+from ..rnn import hidden_states, loss_and_grads, rnn_forward
 from ..sampling import rnn_step
 from .core import Mistake, check_array, check_function, check_value
 
@@ -76,6 +76,7 @@ def check_forward_loop(fn):
                             "character.", (logits, with_h0, hs[-1])))
     return check_function(
         "the forward loop", fn, args, expected=expected, mistakes=mistakes,
+        forbid=[rnn_forward, hidden_states, rnn_step, loss_and_grads],
         hint="Return (logits, hs, h_T): per input character, h_t = tanh(U x_t + W h_{t-1} + b) "
              "with U x_t the column U[:, x_t], then o_t = V h_t + c.")
 
@@ -116,8 +117,8 @@ def check_h1(answer, U, W, b, h0, x):
                 np.tanh(U[:, x] + b) + W @ h0),
     ]
     return check_array("h_1", answer, expected, mistakes=mistakes,
-                       hint="Take the column x1 of U (not the row), add W @ h0 and b, and "
-                            "apply tanh last.")
+                       hint="See the equation of h_t in section 1, and the step by hand of "
+                            "section 4.")
 
 
 def check_tanh_slope(answer, a):
@@ -125,11 +126,13 @@ def check_tanh_slope(answer, a):
     eps = 1e-6
     expected = float((np.tanh(a + eps) - np.tanh(a - eps)) / (2 * eps))
     mistakes = [
-        Mistake("you squared a, not tanh(a): the derivative is 1 - tanh(a)**2.", 1 - a ** 2),
+        Mistake("you squared a: the derivative squares tanh(a), not a.", 1 - a ** 2),
         Mistake("that is tanh(a) itself, the value of h, not its slope.", float(np.tanh(a))),
         Mistake("tanh(a) is not squared.", 1 - float(np.tanh(a))),
         Mistake("that is tanh(a)**2: the derivative is 1 minus it.", float(np.tanh(a)) ** 2),
-        Mistake("that is the rounded prediction: set answer_3 to the value you compute.", 0.01),
+        Mistake("that is the rounded prediction: set answer_3 to the value you compute "
+                "with NumPy.", 0.01),
     ]
     return check_value("tanh'(3)", answer, expected, mistakes=mistakes, rtol=1e-5,
-                       hint="The derivative is 1 - tanh(a)**2.")
+                       hint="Compute the derivative the exercise gives with NumPy; a value "
+                            "rounded by hand is not precise enough.")

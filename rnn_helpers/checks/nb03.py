@@ -15,7 +15,7 @@ import numpy as np
 
 from ..functional import log_softmax, softmax
 from ..numerics import naive_softmax
-from .core import Mistake, check_function, check_value
+from .core import Mistake, check_array, check_function, check_value
 
 __all__ = ["check_stable_softmax", "check_log_softmax", "check_nan_at_800", "check_lse",
            "check_float16_limit"]
@@ -130,6 +130,7 @@ def check_stable_softmax(fn):
     expected = _run(softmax, *cases)
     return check_function(
         "stable_softmax", lambda *cs: _run(fn, *cs), cases, expected=expected,
+        forbid=[softmax, log_softmax],
         mistakes=_mistakes(cases, _SOFTMAX_ONLY + _SHARED, log=False),
         hint="Subtract the max along `axis` (keepdims=True), exponentiate, and divide by the "
              "sum along `axis` (keepdims=True).")
@@ -141,6 +142,7 @@ def check_log_softmax(fn):
     expected = _run(log_softmax, *cases)
     return check_function(
         "stable_log_softmax", lambda *cs: _run(fn, *cs), cases, expected=expected,
+        forbid=[softmax, log_softmax],
         mistakes=_mistakes(cases, _LOG_ONLY + _SHARED, log=True),
         hint="With m the max along `axis` (keepdims=True): z - m - ln(sum of exp(z - m) "
              "along `axis`, keepdims=True).")
@@ -158,27 +160,40 @@ def check_nan_at_800(answer):
 
 
 def check_lse(answer, z):
-    """Exercise: LSE(z) = ln sum_j exp(z_j), computed with the max trick."""
+    """Exercise: LSE along axis 0 of a 2-D ``z``, one per column, with the max trick.
+
+    The notebook's z has a column of huge logits (no max shift overflows) and a column far
+    below the array's max (the max of the whole array, instead of the column's, underflows
+    it to ln 0 = -inf); it is not square, so the LSE along the last axis has another shape.
+    """
     z = np.asarray(z, dtype=np.float64)
-    expected = float(z[0] - log_softmax(z)[0])  # log_softmax(z)_0 = z_0 - LSE(z)
-    m = z.max()
+    expected = z[0] - log_softmax(z, axis=0)[0]  # log_softmax(z)_0 = z_0 - LSE(z), per column
+    m = z.max(axis=0)
     with np.errstate(all="ignore"):
-        rest = np.exp(z - m).sum()
+        rest = np.exp(z - m).sum(axis=0)
+        whole = z.max() + np.log(np.exp(z - z.max()).sum(axis=0))
+        rows = z.max(axis=1) + np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1))
         mistakes = [
-            Mistake("you got inf: exp overflows without the max shift. Subtract the max "
-                    "before np.exp.", np.log(np.exp(z).sum())),
+            Mistake("you got inf: exp overflows without the max shift (section 5).",
+                    np.log(np.exp(z).sum(axis=0))),
+            Mistake("you got -inf: you subtracted the max of the whole array, so a column far "
+                    "below it underflows to ln 0. Each column needs its own max.", whole),
+            Mistake("you took the LSE along the last axis, one per row: here the scores of a "
+                    "step run down a column, along axis 0.", rows),
+            Mistake("that is one LSE of the whole array: take one per column.",
+                    z.max() + np.log(np.exp(z - z.max()).sum())),
             Mistake("the max is not added back after np.log.", np.log(rest)),
-            Mistake("that is the max itself: the log-sum-exp is a little above it.", m),
-            Mistake("np.log10 is the decimal log: the LSE uses the natural log, np.log.",
+            Mistake("that is the max of each column itself: the log-sum-exp is a little above "
+                    "it.", m),
+            Mistake("np.log10 is the decimal log: the LSE uses the natural log.",
                     m + np.log10(rest)),
-            Mistake("np.log2 is the base-2 log: the LSE uses the natural log, np.log.",
+            Mistake("np.log2 is the base-2 log: the LSE uses the natural log.",
                     m + np.log2(rest)),
-            Mistake("the log is missing: take np.log of the sum before adding the max back.",
+            Mistake("the log is missing: the max comes back after the log of the sum.",
                     m + rest),
         ]
-    return check_value("log-sum-exp", answer, expected, mistakes=mistakes,
-                       hint="Subtract the max, exponentiate, sum, take the natural log, and "
-                            "add the max back.")
+    return check_array("log-sum-exp", answer, expected, mistakes=mistakes,
+                       hint="See the equation of section 5, applied to each column.")
 
 
 def check_float16_limit(answer):
@@ -197,5 +212,4 @@ def check_float16_limit(answer):
     ]
     return check_value("largest safe float16 logit", answer, expected, mistakes=mistakes,
                        rtol=1e-3,
-                       hint="Take the natural log of np.finfo(np.float16).max, the largest "
-                            "finite float16.")
+                       hint="See section 3: the same limit as for float32 and float64.")

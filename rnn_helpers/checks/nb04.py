@@ -10,18 +10,23 @@ sight, and name the likely wrong answers.
 import numpy as np
 
 from ..functional import log_softmax, softmax, softmax_loss
+from ..rnn import loss_and_grads
 from .core import Mistake, call_learner, check_function, check_value
 
-__all__ = ["check_softmax_loss", "check_uniform_loss", "check_bits_per_char",
-           "check_perplexity", "check_unigram_entropy"]
+__all__ = ["check_softmax_loss", "check_uniform_loss", "check_loss_of_perplexity",
+           "check_bits_of_perplexity", "check_unigram_entropy"]
 
 
 # --- the batch loss and its gradient ---
 # B, T, K all different (a wrong axis changes the shapes it mixes); B > 1 and T > 1 (sum vs
 # mean shows on both axes); positive logits, so -log of the logits is finite (and distinct);
-# targets repeat a character. A second call with huge logits tests the max-shift.
+# targets repeat a character. A second call, with one step's logits near -1000, tests the
+# max-shift (per step, not over the whole array).
 _B, _T, _K = 3, 4, 5
 
+
+# the package's own loss: the exercise asks the learner to write it (rh.log_softmax is fine)
+FORBID = [softmax_loss, loss_and_grads]
 
 def _loss_inputs():
     rng = np.random.default_rng(4)
@@ -101,26 +106,30 @@ def _loss_mistakes(logits, targets):
     ]
 
 
-def _huge_logits_problem(fn, logits, targets):
-    """None if fn stays right for logits near 1000 (past exp's overflow), else a sentence.
+def _extreme_logits_problem(fn, logits, targets):
+    """None if fn stays right when one step's logits sit near -1000, else a sentence.
 
-    Every logit moves up by the same 1000: the probabilities, the loss and the gradient stay
-    as they were, so only an overflow of exp can change the result.
+    The logits of one step (b, t) all move down by the same 1000: its probabilities, the loss
+    and the gradient stay as they were, so only an underflow of exp can change the result.
+    Without a shift, or with a shift by the max of the whole array, every exponential of that
+    step underflows to 0; a shift by each step's own max keeps one of them at exp(0) = 1.
     """
-    huge = logits + 1000.0
-    expected_loss, expected_dlogits = softmax_loss(huge, targets)
+    extreme = logits.copy()
+    extreme[1, 2] -= 1000.0
+    expected_loss, expected_dlogits = softmax_loss(extreme, targets)
     try:
-        loss, dlogits = call_learner(fn, huge, targets)
+        loss, dlogits = call_learner(fn, extreme, targets, forbid=FORBID)
     except Exception:  # a crash or the stub: the same verdict as a wrong value
-        loss, dlogits = np.nan, np.full_like(huge, np.nan)
+        loss, dlogits = np.nan, np.full_like(extreme, np.nan)
     with np.errstate(all="ignore"):
         fine = (np.isclose(float(np.asarray(loss)), expected_loss, rtol=1e-6)
                 and np.allclose(np.asarray(dlogits, dtype=float), expected_dlogits,
                                 rtol=1e-6, atol=1e-10))
     if fine:
         return None
-    return ("right for small logits, but not for logits near 1000: exp overflows. Subtract "
-            "each row's max before exp, or use rh.log_softmax (notebook 03).")
+    return ("right for moderate logits, but not when one step's logits all sit near -1000: "
+            "their exponentials underflow to 0. Each step (b, t) needs its own max taken "
+            "out, not the max of the whole array (notebook 03, section 4).")
 
 
 def check_softmax_loss(fn):
@@ -129,10 +138,11 @@ def check_softmax_loss(fn):
     expected = softmax_loss(logits, targets)
     return check_function(
         "the batch loss and its gradient", fn, (logits, targets), expected=expected,
+        forbid=FORBID,
         mistakes=_loss_mistakes(logits, targets),
-        after=lambda got: _huge_logits_problem(fn, logits, targets),
-        hint="L = (1/B) sum over b and t of -log y_hat[b, t, y[b, t]] with y_hat the softmax "
-             "over the last axis; dlogits = (y_hat - onehot(y)) / B.")
+        after=lambda got: _extreme_logits_problem(fn, logits, targets),
+        hint="See the equations of section 4: L sums over time and averages over the batch, "
+             "and dL/do carries the same 1/B.")
 
 
 # --- the predict-then-check exercises ---
@@ -149,34 +159,41 @@ def check_uniform_loss(answer, T, K):
                 T * np.log10(K)),
         Mistake("your loss is negative: the surprise is minus the log-probability, "
                 "-ln(1/K) = ln K.", -expected),
-    ], hint="Per character the model pays -ln(1/K); L sums over the T characters.")
+    ], hint="See section 3: what one step costs a uniform model, and how L adds the steps.")
 
 
-def check_bits_per_char(answer, nats):
-    """Exercise 2: ``nats`` per character converted to bits per character."""
-    return check_value("bits per character", answer, nats / np.log(2), mistakes=[
-        Mistake("you multiplied by ln 2: a bit is smaller than a nat, so the number of bits "
-                "is larger than the number of nats.", nats * np.log(2)),
-        Mistake("you took the log2 of the loss: the loss already is a log; change its base "
-                "by dividing by ln 2.", np.log2(nats)),
-        Mistake("you divided by ln 10: bits are base 2, so divide by ln 2.", nats / np.log(10)),
-        Mistake("that is the perplexity: bits per character is the loss in base 2.",
-                np.exp(nats)),
-    ], hint="Divide the loss in nats by ln 2 (np.log(2)).")
+def check_loss_of_perplexity(answer, perplexity):
+    """Exercise 2: the loss per character, in nats, of a model with this ``perplexity``."""
+    P = float(perplexity)
+    return check_value("the loss in nats", answer, np.log(P), mistakes=[
+        Mistake("that is the loss in bits (log2): nats use the natural log.", np.log2(P)),
+        Mistake("you used log10: nats use the natural log.", np.log10(P)),
+        Mistake("you raised e to the perplexity: the perplexity is e to the loss, so the loss "
+                "undoes that.", np.exp(P)),
+        Mistake("that is the probability of a typical character, 1 / perplexity: the loss is "
+                "minus its log.", 1 / P),
+        Mistake("your loss is negative: it is minus the log of a typical character's "
+                "probability, and that probability is below 1.", -np.log(P)),
+        Mistake("that is the perplexity itself: the loss is the log of it.", P),
+    ], hint="See the definitions of section 5.")
 
 
-def check_perplexity(answer, nats):
-    """Exercise 2: the perplexity of a model at ``nats`` per character."""
-    return check_value("perplexity", answer, np.exp(nats), mistakes=[
-        Mistake("you raised 2 to the loss in nats: use e to the loss in nats (or 2 to the "
-                "loss in bits).", 2.0 ** nats),
-        Mistake("you raised e to the loss in bits: use e to the loss in nats (or 2 to the "
-                "loss in bits).", np.exp(nats / np.log(2))),
-        Mistake("that is the probability of a typical character, e to minus the loss: "
-                "perplexity is its inverse.", np.exp(-nats)),
-        Mistake("you raised 10 to the loss: use e, the base of the natural log.", 10.0 ** nats),
-        Mistake("that is the loss itself: perplexity undoes the log.", nats),
-    ], hint="Perplexity is e to the loss in nats, not the loss itself.")
+def check_bits_of_perplexity(answer, perplexity):
+    """Exercise 2: the loss per character, in bits, of a model with this ``perplexity``."""
+    P = float(perplexity)
+    return check_value("the loss in bits", answer, np.log2(P), mistakes=[
+        Mistake("that is the loss in nats: bits use base 2.", np.log(P)),
+        Mistake("you multiplied the nats by ln 2: a bit is smaller than a nat (ln 2 nats), so "
+                "the number of bits is larger than the number of nats.",
+                np.log(P) * np.log(2)),
+        Mistake("you used log10: bits use base 2.", np.log10(P)),
+        Mistake("you raised 2 to the perplexity: the perplexity is 2 to the loss in bits, so "
+                "the loss undoes that.", 2.0 ** P),
+        Mistake("you took log2 of the loss in nats: the loss already is a log; change its "
+                "base instead.", np.log2(np.log(P))),
+        Mistake("your loss is negative: it is minus the log of a typical character's "
+                "probability, and that probability is below 1.", -np.log2(P)),
+    ], hint="See the definitions of section 5.")
 
 
 def check_unigram_entropy(answer, s):

@@ -10,20 +10,19 @@ import numpy as np
 from ..data import CharVocab
 from ..functional import softmax_loss
 from ..gradcheck import grad_check_report, loss_and_grads_with_bug, numerical_gradient
-from ..rnn import PARAM_NAMES, hidden_states, init_params, rnn_backward, rnn_forward
+from ..rnn import PARAM_NAMES, hidden_states, init_params, loss_and_grads, rnn_backward, rnn_forward
 from .core import (
     FAIL,
-    NOT_DONE,
+    NO_RESULT,
     NOT_YET,
     Mistake,
     _compare,
-    _Crashed,
-    _describe_exception,
+    _Delegated,
     _kind,
-    _Unfinished,
     check_array,
     check_function,
     report,
+    run_learner,
 )
 
 __all__ = ["check_rnn_backward_loop", "check_numerical_gradient", "check_dc_from_do",
@@ -51,9 +50,10 @@ def _bptt_inputs():
 
 
 def _bptt_variant(params, inputs, h0, h, do, *, tanh=True, path=True, WT=True, h_prev="prev",
-                  dU="add", b_sum=True, c_sum=True, dh0="W^T da"):
+                  dU="add", b_sum=True, c_sum=True, dh0="W^T da", dW_T=False):
     """The backward loop with the classic mistakes switched on by the keywords:
     tanh=False: da_t = dh_t; path=False: dh_t = V^T do_t only; WT=False: W da_t for W^T da_t;
+    dW_T=True: dW adds h_{t-1} da_t^T (the transpose);
     h_prev = 'prev' (right), 'cur' (h_t), 'zero' (h_0 taken as 0), 'wrap' (h[t - 1] at t = 0
     is h_T); dU = 'add' (right), 'first' (= in the backward loop: the earliest step wins),
     'last' (fancy-index +=: the latest step wins); b_sum / c_sum=False: = instead of +=;
@@ -68,7 +68,7 @@ def _bptt_variant(params, inputs, h0, h, do, *, tanh=True, path=True, WT=True, h
         da = (1 - h[t] ** 2) * dh if tanh else dh
         prev = {"prev": h[t - 1] if t > 0 else h0, "cur": h[t],
                 "zero": h[t - 1] if t > 0 else np.zeros_like(h0), "wrap": h[t - 1]}[h_prev]
-        g["W"] += np.outer(da, prev)
+        g["W"] += np.outer(prev, da) if dW_T else np.outer(da, prev)
         if dU == "add":
             g["U"][:, inputs[t]] += da
         elif dU == "first":
@@ -93,6 +93,8 @@ _BPTT_MISTAKES = (
                       "what step t + 1 sends back (W^T da_{t+1}, carried in dh_next)."),
     ({"WT": False}, "dh_next uses W where backprop needs W^T: a_{t+1} = ... + W h_t, so the "
                     "gradient goes back through the transpose."),
+    ({"dW_T": True}, "dW is transposed: you add h_{t-1} da_t^T, the outer product the wrong "
+                     "way round. Row i of W feeds a_t[i], so the term is da_t h_{t-1}^T."),
     ({"h_prev": "cur"}, "dW uses h_t where the equation has h_{t-1}: step t's pre-activation "
                         "reads the previous state."),
     ({"h_prev": "zero"}, "at the first step dW uses 0 for h_{t-1}: the previous state there "
@@ -103,8 +105,8 @@ _BPTT_MISTAKES = (
                       "times must receive da_t from every step, so add into its column (+=), "
                       "do not assign (=)."),
     ({"dU": "last"}, "dU keeps only one step per character: with repeated indices, "
-                     "fancy-index += writes each column once. Add da_t for every step (a loop, "
-                     "or np.add.at)."),
+                     "fancy-index += writes each column once. Add da_t for every step, one "
+                     "step at a time."),
     ({"b_sum": False}, "db holds a single step's da_t: b is used at every step, so db sums "
                        "da_t over all steps (+=, not =)."),
     ({"c_sum": False}, "dc holds a single step's do_t: c is used at every step, so dc sums "
@@ -139,6 +141,7 @@ def check_rnn_backward_loop(fn):
     with contextlib.redirect_stdout(out):
         ok = check_function(
             "rnn_backward_loop", fn, args, expected=expected, mistakes=_bptt_mistakes(args),
+            forbid=[rnn_backward, loss_and_grads, loss_and_grads_with_bug, _bptt_variant],
             hint="Return (grads, dh0), grads a dict with keys U, W, V, b, c shaped like "
                  "params. Go backwards, t = T-1 .. 0; each step adds its terms into the sums.")
     # name the parts as the equations do: "dU: 6 of 15 entries differ", not "result[0].U: ..."
@@ -218,16 +221,15 @@ _NUMGRAD_MISTAKES = (
 )
 
 
-def _call_in_place(fn, *args):
-    """Like core.call_learner, without copying the arguments: the check needs to see what the
-    learner's function does to them."""
-    try:
-        with np.errstate(all="ignore"):
-            return fn(*args)
-    except NotImplementedError as e:
-        raise _Unfinished() from e
-    except Exception as e:  # the learner's bug, reported rather than raised
-        raise _Crashed(_describe_exception(e)) from e
+def _not_the_package(fn):
+    """fn, unless it is the package's numerical_gradient itself (``numerical_gradient =
+    rh.numerical_gradient``): then a function that reports that call."""
+    if fn is not numerical_gradient:
+        return fn
+
+    def delegated(*args, **kwargs):
+        raise _Delegated(fn.__name__)
+    return delegated
 
 
 def check_numerical_gradient(fn):
@@ -242,15 +244,12 @@ def check_numerical_gradient(fn):
     x_ref = x0.copy()
     expected = numerical_gradient(_numgrad_f(x_ref), x_ref, _NUMGRAD_EPS)
     x = x0.copy()
-    try:
-        got = _call_in_place(fn, _numgrad_f(x), x, _NUMGRAD_EPS)
-    except _Unfinished:
-        print(f"… {name}: {NOT_DONE}")
+    # no arguments to copy: the check must see what fn does to x itself
+    own = _not_the_package(fn)  # before call_learner blocks the package's names
+    got = run_learner(name, lambda: own(_numgrad_f(x), x, _NUMGRAD_EPS),
+                      forbid=[numerical_gradient])
+    if got is NO_RESULT:
         return False
-    except _Crashed as e:
-        return report(False, name, f"your function raised {e}.")
-    if got is None:
-        return report(False, name, "your function returned None: did you forget `return`?")
     if np.shape(x) != x0.shape or not np.allclose(x, x0, rtol=1e-12, atol=0.0):
         return report(False, name, "x is not restored: after your function returns, x must "
                       "hold its original values (f and the rest of the program read it). Save "
@@ -313,8 +312,8 @@ def check_dU_scatter_add(answer, inputs, da, K):
     first[:, inputs[::-1]] = da[::-1].T  # the first occurrence wins
     return check_array("dU", answer, expected, mistakes=[
         Mistake("a repeated character keeps only one step's da_t: with repeated indices, "
-                "fancy-index += writes each column once. np.add.at adds every occurrence.",
-                fancy),
+                "fancy-index += writes each column once, so the last step wins. Use an add "
+                "that is not buffered: one that adds at every occurrence of an index.", fancy),
         Mistake("a repeated character keeps only one step's da_t: each column must receive "
                 "da_t from EVERY step where that character is the input.", first),
         Mistake("this is dU^T, shape (K, H): dU has the shape of U, (H, K).", expected.T),

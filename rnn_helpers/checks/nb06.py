@@ -13,21 +13,21 @@ import numpy as np
 
 from .. import experiments
 from ..data import CharVocab, load_corpus
+from ..gradcheck import loss_and_grads_with_bug
 from ..optim import Adam, clip_grad_norm, clip_gradients
-from ..rnn import init_params, loss_and_grads
-from ..sampling import rnn_step, sample
+from ..rnn import hidden_states, init_params, loss_and_grads, rnn_backward, rnn_forward
+from ..sampling import rnn_step, sample, sample_text
 from ..train import train, training_windows
 from .core import (
+    NO_RESULT,
     NOT_DONE,
     Mistake,
-    _Crashed,
     _difference,
-    _Unfinished,
-    call_learner,
     check_array,
     check_function,
     check_value,
     report,
+    run_learner,
 )
 
 __all__ = ["check_adam_update", "check_sample_chars", "check_min_char_rnn",
@@ -143,7 +143,8 @@ def check_adam_update(fn):
         "adam_update", _stepwise(fn, lambda f: _adam_run(f, p0, grads)),
         expected=_adam_expected(p0, grads), mistakes=mistakes,
         hint="Results are (p, m, v) after each of several steps. Follow the equations above "
-             "line by line: m, v, their corrections, then the step.")
+             "line by line: m, v, their corrections, then the step.",
+        forbid=[Adam, _adam_variant])
 
 
 # --- the sampler: K = 7, H = 5, weights scaled up so the distributions are far from uniform,
@@ -212,7 +213,8 @@ def check_sample_chars(fn):
     return check_function(
         "sample_chars", _stepwise(fn, run), expected=expected, mistakes=mistakes,
         hint="Each step: h_t from the last character, o_t, p = softmax(o_t / temperature), "
-             "one draw with rng.choice(K, p=p), and that character is fed back.")
+             "one draw with rng.choice(K, p=p), and that character is fed back.",
+        forbid=[sample, sample_text, _sample_variant])
 
 
 # --- the capstone: a min-char-rnn step, run on train's windows from the default corpus ---
@@ -281,7 +283,7 @@ def _loss_problem(rec, ref_loss, ref_zero_h):
                            "over time, average over the batch."),
         (ref_zero_h, "your forward loop starts from zeros: start it from the h you are given."),
     ]:
-        if _same(loss, value):
+        if value is not None and _same(loss, value):
             return says
     return ("the loss differs from rh.loss_and_grads on the same window, parameters and h: "
             "check the forward loop and the loss (summed over time, averaged over the batch).")
@@ -310,9 +312,58 @@ def _grads_problem(rec, ref_grads):
     missing = sorted(set(PARAM_NAMES) - set(got))
     if missing:
         return f"grads has no {missing}: return a gradient for every parameter."
+    if _rescaled(got, ref_grads):
+        return ("the gradients are rescaled as a whole, clipped by their norm: this step clips "
+                "every entry on its own to [-5, 5] (element-wise, like min-char-rnn and "
+                "rh.train(clip=5.0)).")
+    fancy = _copy(ref_grads)
+    fancy["U"] = _fancy_index_dU(rec)
+    clip_gradients(fancy, 5.0)
+    if _difference(got, fancy, 1e-6, 1e-10) is None:
+        return ("dU misses some rows of da_s: when two rows of the batch read the same "
+                "character at step s, fancy-index += writes its column once, so only one "
+                "row counts. Add every row's da_s (an add that is not buffered, as in "
+                "notebook 05).")
     wrong = [k for k in PARAM_NAMES if _difference(got[k], clipped[k], 1e-6, 1e-10) is not None]
     return (f"the loss is right but the gradients of {', '.join(wrong)} differ from "
             "rh.loss_and_grads (clipped at 5): check your backward loop for those parameters.")
+
+
+def _rescaled(got, ref_grads):
+    """True if got is ref_grads times one factor in (0, 1), the same for every parameter
+    (what norm clipping does)."""
+    try:
+        g = np.concatenate([np.ravel(np.asarray(got[k], dtype=float)) for k in PARAM_NAMES])
+    except (KeyError, TypeError, ValueError):
+        return False
+    r = np.concatenate([np.ravel(ref_grads[k]) for k in PARAM_NAMES])
+    if g.shape != r.shape:
+        return False
+    scale = float(g @ r / (r @ r))
+    return 0 < scale < 1 and np.allclose(g, scale * r, rtol=1e-6, atol=1e-10)
+
+
+def _fancy_index_dU(rec):
+    """dU of the step's window with ``dU[:, X[:, s]] += da_s.T``: a character that two rows
+    read at the same step counts once (the last row's da wins)."""
+    p, X, Y = rec["params"], rec["X"], rec["Y"]
+    U, W, V, b, c = (p[k] for k in PARAM_NAMES)
+    B, T = X.shape
+    rows = np.arange(B)
+    hs, y_hat = [rec["h"]], []
+    for s in range(T):
+        hs.append(np.tanh(U[:, X[:, s]].T + hs[-1] @ W.T + b))
+        o = hs[-1] @ V.T + c
+        e = np.exp(o - o.max(axis=1, keepdims=True))
+        y_hat.append(e / e.sum(axis=1, keepdims=True))
+    dU, dh_next = np.zeros_like(U), np.zeros_like(rec["h"])
+    for s in reversed(range(T)):
+        do = y_hat[s].copy()
+        do[rows, Y[:, s]] -= 1
+        da = (do / B @ V + dh_next) * (1 - hs[s + 1] ** 2)
+        dU[:, X[:, s]] += da.T
+        dh_next = da @ W
+    return dU
 
 
 def _update_problem(rec, ref_grads):
@@ -360,6 +411,12 @@ def _mc_diagnose(steps):
     return None
 
 
+# the package's versions of the pieces the capstone asks for (norm clipping is not one: a
+# train_step that uses clip_grad_norm is told the capstone clips element-wise)
+_MC_FORBID = [loss_and_grads, loss_and_grads_with_bug, rnn_forward, rnn_backward, hidden_states,
+              train, Adam, clip_gradients, _adam_variant]
+
+
 def check_min_char_rnn(fn):
     """The learner's ``train_step(params, m, v, X, Y, h, t, lr) -> (loss, grads, h_T)``,
     run for several dozen steps on the windows train() reads, against train()'s losses.
@@ -371,13 +428,11 @@ def check_min_char_rnn(fn):
     if fn is None or not callable(fn):
         return check_function(name, fn, expected=None)
     data, K = _mc_data()
-    try:
-        steps = call_learner(_mc_run, fn, data, K)
-    except _Unfinished:
-        print(f"… {name}: {NOT_DONE}")
+    steps = run_learner(name, _mc_run, fn, data, K, forbid=_MC_FORBID,
+                        not_done=f"train_step (or a function it calls, e.g. adam_update) is "
+                                 f"{NOT_DONE}")
+    if steps is NO_RESULT:
         return False
-    except _Crashed as e:
-        return report(False, name, f"your function raised {e}.")
     if isinstance(steps, str):
         return report(False, name, steps)
     params = init_params(K, _MC["hidden"], seed=_MC["seed"])

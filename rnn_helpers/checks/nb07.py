@@ -5,7 +5,16 @@ import numpy as np
 from ..diagnostics import jacobian_product, last_step_grad_norms, spectral_radius
 from ..functional import softmax
 from ..rnn import init_params, rnn_forward
-from .core import Mistake, _Crashed, _Unfinished, call_learner, check_function, check_value, report
+from .core import (
+    Mistake,
+    _Crashed,
+    _Delegated,
+    _Unfinished,
+    call_learner,
+    check_function,
+    check_value,
+    report,
+)
 
 __all__ = ["check_jacobian_product", "check_ratio_20_steps", "check_rho_rotation",
            "check_explodes", "check_growth_without_tanh", "check_growth_with_tanh"]
@@ -51,9 +60,22 @@ def _jacobian_shifted(W, hs, k, t):
     return J
 
 
+def _not_the_package(fn, forbid):
+    """fn, unless it is one of ``forbid`` itself (``jacobian_product =
+    rh.jacobian_product``): then a function that reports that call."""
+    if not any(fn is f for f in forbid):
+        return fn
+
+    def delegated(*args, **kwargs):
+        raise _Delegated(fn.__name__)
+    return delegated
+
+
 def check_jacobian_product(fn):
     """The learner's ``jacobian_product(W, hs, k, t)`` -> dh_t/dh_k (H, H)."""
     W, hs, k, t = _jacobian_inputs()
+    forbid = [jacobian_product, _jacobian_variant]
+    fn = _not_the_package(fn, forbid)
     v = _jacobian_variant
     mistakes = [
         Mistake("the product uses W^T where the Jacobian dh_j/dh_{j-1} has W (W^T belongs to "
@@ -86,7 +108,7 @@ def check_jacobian_product(fn):
 
     def identity_when_k_equals_t(_):
         try:
-            J = call_learner(fn, W, hs, 3, 3)
+            J = call_learner(fn, W, hs, 3, 3, forbid=forbid)
         except (_Unfinished, _Crashed) as e:
             return f"with k = t your function raised {e or 'an error'}: the product is empty."
         if np.shape(J) != W.shape or not np.allclose(J, np.eye(len(W)), atol=1e-12):
@@ -95,7 +117,7 @@ def check_jacobian_product(fn):
 
     return check_function(
         "jacobian_product", fn, (W, hs, k, t), expected=jacobian_product(W, hs, k, t),
-        mistakes=mistakes, after=identity_when_k_equals_t,
+        mistakes=mistakes, after=identity_when_k_equals_t, forbid=forbid,
         hint="dh_t/dh_k = diag(1 - h_t^2) W ... diag(1 - h_{k+1}^2) W: t - k factors, with "
              "hs[j] = h_j (hs[0] = h_0).")
 
