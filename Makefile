@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed-dev+course
 NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
          --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
-.PHONY: setup lab test lint pytest nbval nbval-foreign browser notebooks student course html clean
+.PHONY: setup lab test lint pytest nbval nbval-foreign browser notebooks student course html links clean
 
 setup: $(STAMP)
 
@@ -80,6 +80,11 @@ student: $(STAMP)
 # build/course/. README.md, "For teachers", gives the nbgrader commands that follow.
 course: $(STAMP)
 	$(BIN)/python tools/course.py
+
+# Every badge, clone command and Colab setup cell from pyproject.toml's Repository and
+# rnn_helpers.__version__ (README.md, the notebooks' first cells); tests/test_links.py checks it.
+links: $(STAMP)
+	$(BIN)/python tools/links.py
 
 # The notebooks as static web pages, outputs as stored (not re-executed): build/html/index.html.
 html: $(STAMP)

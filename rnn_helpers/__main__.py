@@ -1,8 +1,9 @@
-"""Command line: ``python -m rnn_helpers train`` and ``python -m rnn_helpers sample``.
+"""Command line: ``python -m rnn_helpers train``, ``sample`` and ``doctor``.
 
     python -m rnn_helpers train [--corpus default|tinyshakespeare|PATH] [--hidden 128]
                                 [--steps 3000] [--out rnn.npz] ...
     python -m rnn_helpers sample rnn.npz [--temperature 0.8] [--prime TEXT] [--length 400]
+    python -m rnn_helpers doctor      (is this environment the one the notebooks need?)
 """
 
 import argparse
@@ -36,7 +37,8 @@ def _positive(kind):
 def build_parser():
     """The argument parser with the train and sample subcommands."""
     parser = argparse.ArgumentParser(prog="python -m rnn_helpers",
-                                     description="Train or sample a character-level RNN.")
+                                     description="Train or sample a character-level RNN, "
+                                                 "or check this environment.")
     sub = parser.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="train a character-level RNN and save a checkpoint")
     t.add_argument("--corpus", default="default", help="default, tinyshakespeare or a text file")
@@ -59,6 +61,8 @@ def build_parser():
     s.add_argument("--length", type=_positive(int), default=400)
     s.add_argument("--top-k", type=_positive(int))
     s.add_argument("--seed", type=int, default=0)
+    sub.add_parser("doctor", help="check Python, the pinned packages, the widgets' front end, "
+                                  "the corpus and BLAS; exit status = number of problems")
     return parser
 
 
@@ -124,6 +128,10 @@ def _write(text, out):
 def main(argv=None):
     """Entry point; returns the process exit status."""
     args = build_parser().parse_args(argv)
+    if args.command == "doctor":
+        from .doctor import main as doctor
+
+        return doctor()
     try:
         if args.command == "train":
             cmd_train(args)
