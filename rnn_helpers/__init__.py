@@ -12,6 +12,7 @@ __version__ = "0.1.0"  # the one place: pyproject.toml reads it from here
 from threadpoolctl import threadpool_limits as _threadpool_limits
 
 from .baselines import ngram_loss
+from .cells import CELLS, Cell, cell_of, get_cell, map_state
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import (
     DATA_DIR,
@@ -42,6 +43,7 @@ from .gradcheck import (
     GradCheckReport,
     against_bar,
     check_hidden_state_grads,
+    default_atol,
     grad_check,
     grad_check_report,
     gradient_sample,
@@ -51,6 +53,8 @@ from .gradcheck import (
     relative_error,
     stencil_errors,
 )
+from .gru import gru_backward, gru_forward, gru_loss_and_grads, gru_step, init_gru_params
+from .lstm import init_lstm_params, lstm_backward, lstm_forward, lstm_loss_and_grads, lstm_step
 from .optim import SGD, Adagrad, Adam, Momentum, clip_grad_norm, clip_gradients, grad_norm
 from .rnn import (
     PARAM_NAMES,
@@ -60,8 +64,9 @@ from .rnn import (
     loss_and_grads,
     rnn_backward,
     rnn_forward,
+    rnn_step,
 )
-from .sampling import next_char_probs, rnn_step, sample, sample_text
+from .sampling import next_char_probs, sample, sample_text
 from .stats import Spread, format_spread, spread
 from .tasks import (
     RECALL_CHARS,

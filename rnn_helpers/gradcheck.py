@@ -20,17 +20,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import cells
 from .functional import _softmax_loss, softmax_loss
 from .rnn import (
     PARAM_NAMES,
     _forward,
     check_indices,
-    check_params,
     hidden_state_grads,
     hidden_states,
-    loss_and_grads,
     rnn_forward,
 )
+from .rnn import loss_and_grads as rnn_loss_and_grads
 
 __all__ = [
     "numerical_gradient",
@@ -45,6 +45,7 @@ __all__ = [
     "RULE_OF_THUMB",
     "against_bar",
     "passes_entrywise",
+    "default_atol",
 ]
 
 TINY = np.finfo(np.float64).tiny
@@ -127,10 +128,46 @@ def numerical_gradient(f, x, eps=1e-5, *, order=2, indices=None):
     return grad
 
 
-def _float64_copy(params):
-    """A float64 copy of params: checks in float32 would measure round-off, not bugs."""
-    check_params(params)
+def _float64_copy(params, cell=None, *, any_dict=False):
+    """A float64 copy of params: checks in float32 would measure round-off, not bugs.
+
+    params are checked as the parameters of ``cell`` (None: the cell their shapes show).
+    any_dict: also accept a dict of floating arrays with other names (a model of one's own,
+    checked with one's own ``loss_and_grads``); its keys are then kept in their order.
+    """
+    if any_dict and cell is None and isinstance(params, dict) and set(params) != set(PARAM_NAMES):
+        if not params:
+            raise ValueError("params is empty: there is no gradient to check")
+        for k, v in params.items():
+            if not (isinstance(v, np.ndarray) and np.issubdtype(v.dtype, np.floating)):
+                raise TypeError(f"params[{k!r}] must be a floating NumPy array")
+        return {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    cells.check_params(params, cell)
     return {k: np.array(params[k], dtype=np.float64) for k in PARAM_NAMES}
+
+
+def _float64_state(state, cell=None):
+    """A float64 copy of a state: None, h (array-like) or a pair (h, s).
+
+    cell: the Cell whose state it is. The LSTM's state is a pair: a tuple or list of two
+    array-likes (anything else is passed on for its forward pass to reject, naming the
+    pair). A one-part cell's state is always one array, so a list of numbers is an RNN's
+    h. None (one's own model, checked with one's own ``loss_and_grads``): only a tuple or
+    list of NumPy arrays is a state of several parts; anything else, such as h0 as a list
+    of numbers, is one array.
+    """
+    if state is None:
+        return None
+    if cell is None:
+        parts = isinstance(state, tuple | list) and len(state) > 0 and all(
+            isinstance(part, np.ndarray) for part in state)
+    else:
+        parts = len(cell.state_parts) > 1
+        if parts and not isinstance(state, tuple | list):
+            return state  # not a pair: the cell's forward pass says so
+    if parts:
+        return tuple(np.array(part, dtype=np.float64) for part in state)
+    return np.array(state, dtype=np.float64)
 
 
 def _sample_indices(analytic, num_checks, rng):
@@ -228,45 +265,100 @@ def default_atol(loss, eps):
     return 16 * EPS64 * max(abs(loss), 1.0) / eps
 
 
-def _loss_fn(params, inputs, targets, h0):
-    """A closure computing only the loss (no backward) for the current values in params."""
+def _loss_fn(params, inputs, targets, h0, cell=None):
+    """A closure computing only the loss (no backward) for the current values in params.
+
+    cell: whose forward pass (default: the RNN's); h0 its initial state.
+    """
+    forward = cells.get_cell("rnn" if cell is None else cell).forward
     targets = check_indices(targets, params["V"].shape[0], "targets")
     if targets.shape != np.shape(inputs):
         raise ValueError(f"targets have shape {targets.shape}, but inputs have {np.shape(inputs)}")
 
     def f():
-        return _softmax_loss(rnn_forward(params, inputs, h0)[0], targets)[0]
+        return _softmax_loss(forward(params, inputs, h0)[0], targets)[0]
 
     return f
 
 
 def grad_check_report(params, inputs, targets, h0=None, *, eps=1e-5, order=2, num_checks=None,
-                      seed=0, atol=None, rtol=1e-6, analytic=None):
+                      seed=0, atol=None, rtol=1e-6, analytic=None, loss_and_grads=None,
+                      cell=None, check_state=False):
     """Check every parameter's gradient against centred differences, in float64.
 
+    params: the parameters of an RNN, LSTM or GRU (copied to float64; their cell is read
+    from their shapes, or given as cell="rnn" | "lstm" | "gru"). inputs, targets: int (T,)
+    or (B, T). h0: the initial state, (H,) or (B, H): h0 for the RNN and the GRU, the pair
+    (h0, s0) for the LSTM; None means zeros.
     eps, order: the finite-difference step and stencil (see ``numerical_gradient``).
     num_checks: None checks every entry; an int samples that many entries per parameter
     (nonzero-gradient entries first, see ``_sample_indices``). atol defaults to
-    ``default_atol(loss, eps)``. analytic: a function with the signature of
-    ``loss_and_grads`` whose gradients are checked (default: the package's own BPTT); the
-    numeric side always differentiates the package's forward pass.
+    ``default_atol(loss, eps)``.
+    loss_and_grads: a function shaped like ``loss_and_grads``, (params, inputs, targets,
+    state) -> (loss, grads, final state), to check: its gradients against centred
+    differences of its own loss. Then params may be any dict of floating arrays (a model
+    of one's own). Default: the cell's own, whose numeric side needs only its forward pass.
+    analytic: a function shaped like ``loss_and_grads`` whose gradients are checked against
+    the numeric gradient of ``loss_and_grads``' loss (or the cell's forward pass): a
+    planted bug in the backward pass shows up against the true loss.
+    check_state: also check dL/dh0 (and dL/ds0 for the LSTM) from the cell's backward
+    pass, as rows "h0" (and "s0"); h0=None is then checked at zeros. Needs the cell's own
+    backward: not available with a loss_and_grads of one's own.
     Returns a GradCheckReport (a table in a notebook).
     """
-    p64 = _float64_copy(params)
-    h0 = None if h0 is None else np.asarray(h0, np.float64)
+    custom = loss_and_grads is not None
+    if check_state and custom:
+        raise ValueError("check_state needs the cell's backward pass (loss_and_grads returns "
+                         "no dstate): leave loss_and_grads=None and pass cell= instead")
+    p64 = _float64_copy(params, cell, any_dict=custom)
+    kind = None if custom else cells.check_params(p64, cell)[0]
+    state = _float64_state(h0, kind)
+    if check_state and state is None:
+        H = p64["V"].shape[1]
+        state = kind.zero_state(H, np.float64, None if np.ndim(inputs) == 1 else len(inputs))
+    if custom:
+        def f():
+            return float(loss_and_grads(p64, inputs, targets, state)[0])
+    else:
+        loss_and_grads = kind.loss_and_grads
+        f = _loss_fn(p64, inputs, targets, state, kind)
     analytic = loss_and_grads if analytic is None else analytic
-    loss, grads, _ = analytic(p64, inputs, targets, h0)
+    loss, grads, _ = analytic(p64, inputs, targets, state)
+    missing = [k for k in p64 if k not in grads]
+    if missing:
+        raise ValueError(f"the gradients have no {', '.join(missing)}: grads must have the "
+                         "keys of params")
+    grads = {k: np.array(grads[k], dtype=np.float64) for k in p64}  # safe from later calls
     atol = default_atol(loss, eps) if atol is None else atol
     rng = np.random.default_rng(seed)
-    f = _loss_fn(p64, inputs, targets, h0)
+    names = PARAM_NAMES if set(p64) == set(PARAM_NAMES) else list(p64)
+    checked = [(name, p64[name], grads[name]) for name in names]
+    if check_state:
+        checked += _state_grads(kind, p64, inputs, targets, state)
     rows = []
-    for name in PARAM_NAMES:
-        a = grads[name]
+    for name, x, a in checked:
+        if a.shape != x.shape:
+            raise ValueError(f"the gradient of {name} has shape {a.shape}, expected {x.shape}")
         idx = _sample_indices(a, num_checks, rng)
-        n = numerical_gradient(f, p64[name], eps, order=order, indices=idx)
+        n = numerical_gradient(f, x, eps, order=order, indices=idx)
         sel = tuple(np.array(idx).T)
         rows.append(_compare(name, a[sel], n[sel], a.shape, atol, rtol))
     return GradCheckReport(loss=loss, eps=eps, rows=rows)
+
+
+def _state_grads(cell, params, inputs, targets, state):
+    """[(name, state part, dL/d part)] from the cell's forward and backward passes.
+
+    name is "h0" (and "s0" for the LSTM); the parts are the arrays of ``state`` itself, so
+    that perturbing them changes the loss.
+    """
+    logits, cache = cell.forward(params, inputs, state)
+    _, dlogits = softmax_loss(logits, targets)
+    _, dstate = cell.backward(dlogits, cache)
+    parts = state if isinstance(state, tuple) else (state,)
+    dparts = dstate if isinstance(dstate, tuple) else (dstate,)
+    return [(f"{name}0", x, np.asarray(d, np.float64))
+            for name, x, d in zip(cell.state_parts, parts, dparts, strict=True)]
 
 
 def _compare(name, a, n, shape, atol, rtol):
@@ -280,14 +372,18 @@ def _compare(name, a, n, shape, atol, rtol):
     )
 
 
-def grad_check(params, inputs, targets, h0=None, *, eps=1e-5, num_checks=None, seed=0, order=2):
+def grad_check(params, inputs, targets, h0=None, *, eps=1e-5, num_checks=None, seed=0, order=2,
+               loss_and_grads=None, cell=None, check_state=False):
     """Max relative error per parameter between backprop and centred differences (float64).
 
     Returns a dict: parameter name -> max over checked entries of
-    ``|a - n| / max(|a| + |n|, tiny)``. See ``grad_check_report`` for the full table.
+    ``|a - n| / max(|a| + |n|, tiny)``, with "h0" (and "s0") too when check_state. Any cell
+    (RNN, LSTM, GRU) or any ``loss_and_grads``-shaped function: see ``grad_check_report``
+    for these arguments and the full table.
     """
     report = grad_check_report(params, inputs, targets, h0, eps=eps, order=order,
-                               num_checks=num_checks, seed=seed)
+                               num_checks=num_checks, seed=seed, loss_and_grads=loss_and_grads,
+                               cell=cell, check_state=check_state)
     return report.max_rel_errors()
 
 
@@ -298,7 +394,7 @@ def check_hidden_state_grads(params, inputs, targets, h0=None, *, eps=1e-5, orde
     step t (through o_t) and the forward pass from t + 1 on. Returns a dict of arrays of
     length T: ``max_abs_diff``, ``max_rel_error``, ``norm`` (the analytic ||dL/dh_t||).
     """
-    p64 = _float64_copy(params)
+    p64 = _float64_copy(params, "rnn")
     K = p64["V"].shape[0]
     X = np.atleast_2d(check_indices(inputs, K))
     Y = np.atleast_2d(check_indices(targets, K, "targets"))
@@ -333,8 +429,8 @@ def _loss_from_step(params, X, Y, t, h):
 
 def _float64_loss(params, inputs, targets, h0):
     """float64 copies of params, their backprop gradients, and a closure for the loss alone."""
-    p = _float64_copy(params)
-    _, grads, _ = loss_and_grads(p, inputs, targets, h0)
+    p = _float64_copy(params, "rnn")
+    _, grads, _ = rnn_loss_and_grads(p, inputs, targets, h0)
 
     def loss():
         return _softmax_loss(rnn_forward(p, inputs, h0)[0], targets)[0]

@@ -24,6 +24,7 @@ __all__ = [
     "loss_and_grads",
     "hidden_states",
     "hidden_state_grads",
+    "rnn_step",
 ]
 
 PARAM_NAMES = ("U", "W", "V", "b", "c")
@@ -246,6 +247,16 @@ def _backward(do, cache, work=None):
     dU = _scatter_add_columns(ix.reshape(-1), da2, K, work)
     grads = {"U": dU, "W": dW, "V": dV, "b": db, "c": dc}
     return grads, dnext, dh
+
+
+def rnn_step(params, h, ix):
+    """One step: h_t = tanh(U[:, ix] + W h + b), o_t = V h_t + c. Returns (h_t (H,), o_t (K,)).
+
+    The one-step version that reads like the equations, for sampling: no input checks
+    (``sample`` validates once, then calls this for every character).
+    """
+    h = np.tanh(params["U"][:, ix] + params["W"] @ h + params["b"])
+    return h, params["V"] @ h + params["c"]
 
 
 def hidden_states(params, inputs, h0=None):

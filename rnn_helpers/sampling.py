@@ -1,4 +1,5 @@
-"""Sampling text from a trained RNN, one character at a time, with temperature and top-k.
+"""Sampling text from a trained RNN, LSTM or GRU, one character at a time, with temperature
+and top-k.
 
 Temperature tau rescales the logits before the softmax, p = softmax(o / tau): tau < 1
 sharpens the distribution towards the most likely character (tau -> 0 is the argmax),
@@ -9,15 +10,11 @@ import math
 
 import numpy as np
 
-from .rnn import check_indices, check_params
+from . import cells
+from .rnn import check_indices, rnn_step
 
+# rnn_step lives in rnn.py; it is re-exported here, where sampling code has always found it
 __all__ = ["sample", "sample_text", "next_char_probs", "rnn_step"]
-
-
-def rnn_step(params, h, ix):
-    """One step: h_t = tanh(U[:, ix] + W h + b), o_t = V h_t + c. Returns (h_t (H,), o_t (K,))."""
-    h = np.tanh(params["U"][:, ix] + params["W"] @ h + params["b"])
-    return h, params["V"] @ h + params["c"]
 
 
 def next_char_probs(logits, temperature=1.0, top_k=None):
@@ -49,19 +46,18 @@ def _check_temperature(temperature):
     return float(temperature)
 
 
-def sample(params, h, seed_ix, n, *, temperature=1.0, rng=None, top_k=None):
+def sample(params, h, seed_ix, n, *, temperature=1.0, rng=None, top_k=None, cell=None):
     """Sample n character indices, starting from hidden state h and character seed_ix.
 
-    params: the RNN's parameters. h: (H,) hidden state (e.g. zeros, or h_last after a
-    prime text). seed_ix: int index of the character fed first. n >= 0: how many to draw.
-    temperature > 0; top_k: keep only the k most likely characters. rng: a
-    np.random.Generator or an int seed (None: fresh entropy); a seeded rng makes the
-    result deterministic. Returns a list of n ints.
+    params: an RNN's, LSTM's or GRU's parameters (cell: "rnn" | "lstm" | "gru", or None to
+    read it from their shapes). h: the state, (H,) (e.g. zeros, or h_last after a prime
+    text); for the LSTM the pair (h, s). seed_ix: int index of the character fed first.
+    n >= 0: how many to draw. temperature > 0; top_k: keep only the k most likely
+    characters. rng: a np.random.Generator or an int seed (None: fresh entropy); a seeded
+    rng makes the result deterministic. Returns a list of n ints.
     """
-    K, H, _ = check_params(params)
-    h = np.asarray(h)
-    if h.shape != (H,):
-        raise ValueError(f"h has shape {h.shape}, expected ({H},)")
+    cell, K, H, dtype = cells.check_params(params, cell)
+    h = cell.check_state(h, (H,), "h")
     if isinstance(n, bool) or not isinstance(n, int | np.integer):
         raise TypeError(f"n must be an integer, got {type(n).__name__}")
     if n < 0:
@@ -69,10 +65,11 @@ def sample(params, h, seed_ix, n, *, temperature=1.0, rng=None, top_k=None):
     ix = int(check_indices(np.array([seed_ix]), K, "seed_ix")[0])
     _check_temperature(temperature)
     rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    h = h.astype(params["U"].dtype)
+    h = cells.map_state(lambda part: part.astype(dtype), h)  # a copy: the caller's h stays
+    step = cell.step
     out = []
     for _ in range(n):
-        h, o = rnn_step(params, h, ix)
+        h, o = step(params, h, ix)
         p = next_char_probs(o, temperature, top_k)
         # inverse-CDF draw: one uniform per character, so a seeded rng gives one sequence
         ix = min(int(np.searchsorted(np.cumsum(p), rng.random(), side="right")), K - 1)
@@ -80,22 +77,24 @@ def sample(params, h, seed_ix, n, *, temperature=1.0, rng=None, top_k=None):
     return out
 
 
-def sample_text(params, vocab, n, *, prime="", temperature=1.0, top_k=None, rng=None):
+def sample_text(params, vocab, n, *, prime="", temperature=1.0, top_k=None, rng=None,
+                cell=None):
     """Generate n characters as a string, after reading the ``prime`` text.
 
-    The prime text (any characters of ``vocab``) sets the hidden state; the model then
-    continues it. With no prime, generation starts from a zero state fed a newline when the
-    vocabulary has one (the start of a line), else its first character.
+    params: an RNN's, LSTM's or GRU's (cell: as in ``sample``). The prime text (any
+    characters of ``vocab``) sets the state; the model then continues it. With no prime,
+    generation starts from a zero state fed a newline when the vocabulary has one (the
+    start of a line), else its first character.
     Returns only the new characters (without the prime).
     """
-    H = params["W"].shape[0]
-    h = np.zeros(H, params["U"].dtype)
+    cell, _, H, dtype = cells.check_params(params, cell)
+    h = cell.zero_state(H, dtype)
     if prime:
         ixs = vocab.encode(prime)
         for ix in ixs[:-1]:
-            h, _ = rnn_step(params, h, ix)
+            h, _ = cell.step(params, h, ix)
         seed_ix = int(ixs[-1])
     else:
         seed_ix = vocab.index.get("\n", 0)
     return vocab.decode(sample(params, h, seed_ix, n, temperature=temperature, rng=rng,
-                               top_k=top_k))
+                               top_k=top_k, cell=cell))

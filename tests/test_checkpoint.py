@@ -5,6 +5,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from cases import make_model
 
 import rnn_helpers.checkpoint as ckpt_module
 from rnn_helpers import PARAM_NAMES, CharVocab, init_params, load_checkpoint, save_checkpoint
@@ -321,3 +322,77 @@ def test_bad_params_or_vocab_on_save(tmp_path):
     with pytest.raises(TypeError):
         save_checkpoint(tmp_path / "m.npz", _params(), "abc é\n😀Z")
     assert _files(tmp_path) == []
+
+
+# --- every cell ---------------------------------------------------------------------------
+
+
+def _cell_params(cell, dtype=np.float64):
+    """A seeded model of ``cell`` with nonzero b and c: their round trip counts too."""
+    return make_model(cell, len(VOCAB), 5, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_round_trip_per_cell(tmp_path, cell, dtype):
+    """The same model back: its cell, every parameter bit for bit, and so the same text."""
+    from rnn_helpers import sample_text
+    from rnn_helpers.cells import cell_of
+
+    params = _cell_params(cell, dtype)
+    path = save_checkpoint(tmp_path / f"{cell}.npz", params, VOCAB, **META)
+    assert _files(tmp_path) == [f"{cell}.npz"]
+    assert _arrays(path)["cell"].tobytes().decode("ascii") == cell  # the kind is recorded
+    p2, v2, meta = load_checkpoint(path)
+    assert cell_of(p2) == cell
+    assert set(p2) == set(PARAM_NAMES)
+    for k in PARAM_NAMES:
+        assert p2[k].dtype == np.dtype(dtype)
+        np.testing.assert_array_equal(p2[k], params[k])
+    assert v2 == VOCAB and meta == META
+    assert sample_text(p2, v2, 40, prime="ab", rng=3) == sample_text(params, VOCAB, 40,
+                                                                     prime="ab", rng=3)
+
+
+def test_a_file_without_a_cell_kind_is_an_rnn(tmp_path):
+    """Checkpoints written before the gated cells record no kind: they load as RNNs."""
+    path = _good_file(tmp_path)
+    arrays = _arrays(path)
+    del arrays["cell"]
+    np.savez(path, **arrays)
+    p, _, meta = load_checkpoint(path)
+    assert meta == META and p["W"].shape == (6, 6)
+    np.testing.assert_array_equal(p["U"], _params()["U"])
+    lstm = tmp_path / "lstm.npz"
+    save_checkpoint(lstm, _cell_params("lstm"), VOCAB)
+    arrays = _arrays(lstm)
+    del arrays["cell"]
+    np.savez(lstm, **arrays)
+    with pytest.raises(ValueError, match="inconsistent parameters.*LSTM's"):
+        load_checkpoint(lstm)
+
+
+@pytest.mark.parametrize(("saved", "recorded"), [("lstm", "gru"), ("gru", "rnn"),
+                                                 ("rnn", "lstm")])
+def test_a_cell_kind_that_is_not_the_parameters(tmp_path, saved, recorded):
+    path = tmp_path / "m.npz"
+    save_checkpoint(path, _cell_params(saved), VOCAB)
+    arrays = _arrays(path)
+    arrays["cell"] = np.frombuffer(recorded.encode(), np.uint8)
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="inconsistent parameters"):
+        load_checkpoint(path)
+
+
+@pytest.mark.parametrize("kind", [b"transformer", b"LSTM", b"", b"\xff"], ids=repr)
+def test_an_unknown_cell_kind(tmp_path, kind):
+    path = _good_file(tmp_path)
+    arrays = _arrays(path)
+    arrays["cell"] = np.frombuffer(kind, np.uint8)
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="cell kind"):
+        load_checkpoint(path)
+    arrays["cell"] = np.array([1.5])
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="cell kind"):
+        load_checkpoint(path)

@@ -287,3 +287,68 @@ def test_unwritable_out_fails_before_training(tmp_path, monkeypatch, capsys):
                    "--out", str(tmp_path / "no" / "such" / "dir" / "m.npz")])
     assert rc != 0
     assert calls == [], "training ran although the checkpoint could not be written"
+
+
+# --- the gated cells ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=["lstm", "gru"])
+def trained_gated(request, tmp_path_factory):
+    """A tiny LSTM or GRU trained for a few steps through a subprocess, with the progress
+    bar, in a temporary folder and without --out (so it saves CELL.npz there)."""
+    cell = request.param
+    tmp = tmp_path_factory.mktemp(cell)
+    corpus = tmp / "corpus.txt"
+    text = _make_corpus(corpus, n_lines=150)
+    proc = _run(["train", "--cell", cell, "--corpus", str(corpus), "--hidden", "12",
+                 "--steps", "20", "--batch-size", "4", "--seq-length", "12",
+                 "--sample-every", "10", "--dtype", "float64"], cwd=tmp)
+    return {"cell": cell, "tmp": tmp, "text": text, "out": tmp / f"{cell}.npz", "proc": proc}
+
+
+def test_train_a_gated_cell(trained_gated):
+    from rnn_helpers.cells import cell_of
+
+    proc, cell = trained_gated["proc"], trained_gated["cell"]
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert sorted(p.name for p in trained_gated["tmp"].iterdir()) == ["corpus.txt",
+                                                                      f"{cell}.npz"]
+    assert f"{cell.upper()}, H=12, T=12, B=4" in proc.stdout
+    assert re.search(r"training: 100%.*20/20", proc.stderr), proc.stderr  # the progress bar
+    params, vocab, meta = load_checkpoint(trained_gated["out"])
+    assert cell_of(params) == cell
+    gates = {"lstm": 4, "gru": 3}[cell]
+    assert params["W"].shape == (gates * 12, 12) and params["U"].shape == (gates * 12, len(vocab))
+    assert meta["steps"] == 20
+    # the samples printed at steps 10 and 20, and the validation loss of the saved model
+    for step, nxt in ((10, r"step 20:"), (20, r"trained 20 steps")):
+        m = re.search(rf"step {step}: loss [0-9.]+ nats/char\n(.*?)\n{nxt}", proc.stdout, re.S)
+        assert m, proc.stdout
+        assert 100 <= len(m.group(1)) <= 160 and set(m.group(1)) <= set(trained_gated["text"])
+    val = float(re.search(r"validation loss: ([0-9.]+) nats/char", proc.stdout).group(1))
+    data = vocab.encode(trained_gated["text"])
+    held_out = data[len(data) - round(0.1 * len(data)):]
+    assert evaluate(params, held_out, seq_length=12) == pytest.approx(val, abs=1e-4)
+    assert val < math.log(len(vocab))
+
+
+def test_sample_a_gated_checkpoint(trained_gated):
+    from rnn_helpers import sample_text
+
+    args = ["sample", str(trained_gated["out"]), "--prime", PRIME, "--length", "40",
+            "--seed", "2"]
+    proc = _run(args, cwd=trained_gated["tmp"])
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout[:-1]
+    assert text.startswith(PRIME) and len(text) == len(PRIME) + 40
+    params, vocab, _ = load_checkpoint(trained_gated["out"])
+    assert text[len(PRIME):] == sample_text(params, vocab, 40, prime=PRIME, temperature=0.8,
+                                            rng=2)
+
+
+def test_an_unknown_cell_exits_with_usage(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["train", "--cell", "transformer"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'transformer'" in capsys.readouterr().err

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from cases import make_case, reference_forward_backward
+from cases import make_case, reference_forward_backward, reference_step, reference_zero_state
 
 import rnn_helpers.gradcheck as gc
 from rnn_helpers import (
@@ -20,14 +20,18 @@ from rnn_helpers import (
 from rnn_helpers.gradcheck import ParamCheck
 
 # Small models: the five-point stencil with h = 5e-4 has truncation error ~h^4 and
-# round-off ~eps_machine |L| / h ~ 1e-12, so relative errors are far below 1e-7.
+# round-off ~eps_machine |L| / h ~ 1e-12, so relative errors are far below 1e-7. Every small
+# model of every cell is judged by the same rule (as in test_lstm.py and test_gru.py): each
+# entry |a - n| <= atol + rtol |n| with rtol = 1e-7 and atol = default_atol(L, h), the
+# centred difference's round-off.
 SMALL = {"eps": 5e-4, "order": 4}
+RTOL = 1e-7
 SMALL_CASES = {
     "single": dict(K=7, H=5, T=10),
     "batched": dict(K=7, H=5, T=10, B=3),
     "saturated": dict(K=10, H=8, T=12, B=2, scale=3.0),
-    "nonzero_h0": dict(K=10, H=8, T=12, h0=True),
-    "saturated_single_h0": dict(K=10, H=8, T=12, scale=3.0, h0=True),
+    "nonzero_h0": dict(K=10, H=8, T=12, state=True),
+    "saturated_single_h0": dict(K=10, H=8, T=12, scale=3.0, state=True),
 }
 
 
@@ -71,7 +75,7 @@ def test_small_models_relative_error_below_1e_7(name):
     assert set(errors) == set(PARAM_NAMES)
     worst = max(errors, key=errors.get)
     assert errors[worst] < 1e-7, f"{worst}: {errors[worst]:.2e} ({errors})"
-    assert grad_check_report(params, x, y, h0, **SMALL).passed
+    assert grad_check_report(params, x, y, h0, rtol=RTOL, **SMALL).passed
 
 
 @pytest.mark.parametrize("name", ["single", "batched", "saturated_single_h0"])
@@ -226,3 +230,213 @@ def test_a_planted_bug_with_both_terms_back_is_the_true_gradient():
                                                                    np.array([4]))
     for k in grads:
         np.testing.assert_allclose(same[k], grads[k], rtol=1e-12, atol=1e-15)
+
+
+# --- every cell, and any loss_and_grads -------------------------------------------------------
+
+# The rule above, for every cell (grad_check_report with rtol=RTOL and its default atol).
+# The gated cells need its floor on some of these models: entries of a few 1e-6 to 1e-5, where
+# the loss's round-off is a large share. Measured: the LSTM has 3 entries with |a - n| >
+# 1e-7 |n| ("single": two of 8e-6, an input and an output gate row of W; "saturated batched
+# state": one of 2.1e-6, a forget gate row of U), the GRU 3 ("single", "batched", "nonzero
+# state": U entries of 9e-6 to 1.8e-5 in the reset gate's rows); their |a - n| = 2.4e-12 to
+# 6.3e-12 against a floor of 1e-10 to 1.4e-10, their relative errors 1.4e-7 to 6.0e-7. The
+# RNN's relative errors are below 1e-7 everywhere.
+CELL_CASES = {
+    "single": dict(T=10),
+    "batched": dict(T=8, B=3),
+    "nonzero state": dict(T=10, state=True),
+    "saturated batched state": dict(T=8, B=2, scale=3.0, state=True),
+}
+
+
+@pytest.mark.parametrize("case", CELL_CASES)
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_every_cell_and_its_state_pass_at_1e_7(cell, case):
+    """All parameters and dL/dstate (h0, and s0 for the LSTM), every entry, float64."""
+    params, x, y, state = make_case(cell, **CELL_CASES[case])
+    report = grad_check_report(params, x, y, state, check_state=True, rtol=RTOL, **SMALL)
+    names = list(PARAM_NAMES) + (["h0", "s0"] if cell == "lstm" else ["h0"])
+    assert [r.name for r in report.rows] == names
+    assert report.passed, str(report)
+    assert all(r.rtol == RTOL and r.atol == gc.default_atol(report.loss, SMALL["eps"])
+               for r in report.rows)
+    if cell == "rnn":
+        assert max(report.max_rel_errors().values()) < 1e-7, str(report)
+    # the cell is read from the shapes; naming it gives the same errors
+    errors = report.max_rel_errors()
+    assert grad_check(params, x, y, state, cell=cell, **SMALL) == {
+        k: v for k, v in errors.items() if k in PARAM_NAMES}
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_cells_at_a_realistic_size_pass_entrywise(cell):
+    """K = 65, H = 64, T = 25, B = 2, nonzero state: 60 sampled entries per parameter and
+    state part (nonzero ones first, the largest always), two-point differences."""
+    params, x, y, state = make_case(cell, K=65, H=64, T=25, B=2, state=True, seed=3)
+    report = grad_check_report(params, x, y, state, num_checks=60, check_state=True)
+    assert report.passed, str(report)
+    assert [r.name for r in report.rows][-2:] == (["h0", "s0"] if cell == "lstm" else ["c", "h0"])
+
+
+def test_the_numeric_side_differentiates_the_given_loss_and_grads():
+    """loss_and_grads= serves both sides: a function whose loss and gradients are both
+    doubled is consistent (passes); as analytic= only, against the true loss, it fails."""
+    from rnn_helpers.lstm import lstm_loss_and_grads
+
+    params, x, y, state = make_case("lstm", T=6, state=True)
+
+    def doubled(p, inputs, targets, st=None):
+        loss, grads, last = lstm_loss_and_grads(p, inputs, targets, st)
+        return 2 * loss, {k: 2 * g for k, g in grads.items()}, last
+
+    consistent = grad_check_report(params, x, y, state, loss_and_grads=doubled, rtol=RTOL,
+                                   **SMALL)
+    assert consistent.passed, str(consistent)
+    assert consistent.loss == pytest.approx(2 * lstm_loss_and_grads(params, x, y, state)[0])
+    against_true_loss = grad_check_report(params, x, y, state, analytic=doubled, rtol=RTOL,
+                                          **SMALL)
+    assert not any(r.passed for r in against_true_loss.rows)
+
+
+def test_a_planted_lstm_bug_is_caught_where_it_is():
+    """Drop the forget gate's path ds_{t-1} = f_t * ds_t from a correct LSTM backward pass
+    written in the test (a loop over the forward steps of tests/cases.py, float64): W, U and
+    b fail, V and c (after the recurrence) pass."""
+
+    def lstm_with(bug):
+        def loss_and_grads(p, inputs, targets, state=None):
+            W, V = p["W"], p["V"]
+            H = V.shape[1]
+            h, s = reference_zero_state("lstm", H) if state is None else state
+            cache, loss = [], 0.0
+            for ix, y in zip(inputs, targets, strict=True):
+                (h_new, s_new), z, gates = reference_step("lstm", p, (h, s), ix, gates=True)
+                i, f, g, o = (gates[k] for k in "ifgo")
+                prob = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+                loss -= np.log(prob[y])
+                cache.append((ix, y, h, s, i, f, g, o, s_new, h_new, prob))
+                h, s = h_new, s_new
+            grads = {k: np.zeros_like(v) for k, v in p.items()}
+            dh_next, ds_next = np.zeros(H), np.zeros(H)
+            for ix, y, h_prev, s_prev, i, f, g, o, s_t, h_t, prob in reversed(cache):
+                dz = prob.copy()
+                dz[y] -= 1
+                grads["V"] += np.outer(dz, h_t)
+                grads["c"] += dz
+                dh = V.T @ dz + dh_next
+                ds = dh * o * (1 - np.tanh(s_t) ** 2) + ds_next
+                da = np.concatenate([ds * g * i * (1 - i), ds * s_prev * f * (1 - f),
+                                     ds * i * (1 - g**2), dh * np.tanh(s_t) * o * (1 - o)])
+                grads["U"][:, ix] += da
+                grads["W"] += np.outer(da, h_prev)
+                grads["b"] += da
+                dh_next = W.T @ da
+                ds_next = np.zeros(H) if bug else ds * f
+            return loss, grads, (h, s)
+        return loss_and_grads
+
+    params, x, y, state = make_case("lstm", T=8, state=True)
+    good = grad_check_report(params, x, y, state, loss_and_grads=lstm_with(False), rtol=RTOL,
+                             **SMALL)
+    assert good.passed, str(good)
+    bad = grad_check_report(params, x, y, state, loss_and_grads=lstm_with(True), rtol=RTOL,
+                            **SMALL)
+    assert {r.name: r.passed for r in bad.rows} == {"U": False, "W": False, "V": True,
+                                                    "b": False, "c": True}
+
+
+def test_a_model_of_ones_own_with_other_parameter_names():
+    """Any dict of float arrays with its own loss_and_grads: here softmax regression on the
+    previous character, logits = A[:, x] + d (a bigram model), gradients by hand."""
+
+    def bigram(p, inputs, targets, state=None):
+        z = p["A"][:, inputs].T + p["d"]  # (T, K)
+        prob = np.exp(z - z.max(1, keepdims=True))
+        prob /= prob.sum(1, keepdims=True)
+        loss = -np.log(prob[np.arange(len(targets)), targets]).sum()
+        dz = prob.copy()
+        dz[np.arange(len(targets)), targets] -= 1
+        dA = np.zeros_like(p["A"])
+        np.add.at(dA.T, inputs, dz)
+        return loss, {"A": dA, "d": dz.sum(0)}, state
+
+    rng = np.random.default_rng(0)
+    p = {"A": rng.normal(size=(6, 6)).astype(np.float32), "d": rng.normal(size=6)}
+    x, y = rng.integers(0, 6, 12), rng.integers(0, 6, 12)
+    report = grad_check_report(p, x, y, loss_and_grads=bigram, **SMALL)
+    assert [r.name for r in report.rows] == ["A", "d"] and report.passed, str(report)
+    assert max(report.max_rel_errors().values()) < 1e-7
+    assert p["A"].dtype == np.float32  # the caller's params are untouched
+
+
+def test_gated_float32_params_are_checked_in_float64():
+    params, x, y, _ = make_case("gru", T=8)
+    p32 = {k: v.astype(np.float32) for k, v in params.items()}
+    report = grad_check_report(p32, x, y, rtol=RTOL, **SMALL)
+    assert report.passed, str(report)
+    # the same check as on the float32 values held in float64
+    p64 = {k: v.astype(np.float64) for k, v in p32.items()}
+    assert report.max_rel_errors() == grad_check_report(p64, x, y, rtol=RTOL,
+                                                        **SMALL).max_rel_errors()
+    assert p32["W"].dtype == np.float32
+
+
+def test_bad_arguments_of_the_general_check():
+    params, x, y, state = make_case("lstm", T=5, state=True)
+    from rnn_helpers.lstm import lstm_loss_and_grads
+
+    with pytest.raises(ValueError, match="check_state needs the cell's backward"):
+        grad_check(params, x, y, state, loss_and_grads=lstm_loss_and_grads, check_state=True)
+    with pytest.raises(ValueError, match="not a GRU's"):
+        grad_check(params, x, y, state, cell="gru")
+    with pytest.raises(ValueError, match="pair"):
+        grad_check(params, x, y, state[0])
+
+    def no_w(p, inputs, targets, st=None):
+        loss, grads, last = lstm_loss_and_grads(p, inputs, targets, st)
+        del grads["W"]
+        return loss, grads, last
+
+    with pytest.raises(ValueError, match="no W"):
+        grad_check(params, x, y, state, loss_and_grads=no_w)
+    with pytest.raises(TypeError, match="floating"):
+        grad_check({"A": np.arange(3)}, x, y, loss_and_grads=no_w)
+
+
+def test_states_as_lists():
+    """An RNN's h0 may be a list of numbers; an LSTM's state a list [h0, s0]; a single
+    array for the LSTM is refused, naming the pair."""
+    params, x, y, h0 = make_case(**SMALL_CASES["nonzero_h0"])
+    assert grad_check(params, x, y, list(h0), **SMALL) == grad_check(params, x, y, h0, **SMALL)
+    lstm, xl, yl, state = make_case("lstm", T=5, state=True)
+    assert (grad_check(lstm, xl, yl, list(state), check_state=True, **SMALL)
+            == grad_check(lstm, xl, yl, state, check_state=True, **SMALL))
+    with pytest.raises(ValueError, match="pair"):
+        grad_check(lstm, xl, yl, state[0], check_state=True)
+
+
+def test_states_as_lists_with_a_loss_and_grads_of_ones_own():
+    """With loss_and_grads= (the cell unknown), h0 as a list of numbers stays one array; a
+    list or tuple of arrays is a state of several parts (here the LSTM's (h0, s0))."""
+    from rnn_helpers.lstm import lstm_loss_and_grads
+
+    received = []
+
+    def spy(loss_and_grads):
+        def wrapped(p, inputs, targets, st=None):
+            received.append(st)
+            return loss_and_grads(p, inputs, targets, st)
+        return wrapped
+
+    params, x, y, h0 = make_case(**SMALL_CASES["nonzero_h0"])
+    as_list = grad_check(params, x, y, h0.tolist(), loss_and_grads=spy(loss_and_grads), **SMALL)
+    assert all(isinstance(st, np.ndarray) and st.shape == h0.shape for st in received)
+    assert as_list == grad_check(params, x, y, h0, loss_and_grads=loss_and_grads, **SMALL)
+    lstm, xl, yl, state = make_case("lstm", T=5, state=True)
+    received.clear()
+    as_list = grad_check(lstm, xl, yl, list(state), loss_and_grads=spy(lstm_loss_and_grads),
+                         **SMALL)
+    assert all(isinstance(st, tuple) and len(st) == 2 for st in received)
+    assert as_list == grad_check(lstm, xl, yl, state, loss_and_grads=lstm_loss_and_grads,
+                                 **SMALL)

@@ -100,7 +100,7 @@ def test_init_rejects_bad_sizes(args, kwargs, error, match):
 
 @pytest.mark.parametrize("h0", [False, True])
 def test_single_sequence_matches_the_one_hot_reference(h0):
-    params, x, y, h = make_case(K=9, H=6, T=12, scale=2.0, h0=h0)
+    params, x, y, h = make_case(K=9, H=6, T=12, scale=2.0, state=h0)
     loss, grads, h_last = loss_and_grads(params, x, y, h)
     ref_loss, ref_grads, ref_h, ref_dh0 = reference_forward_backward(params, x, y, h)
     assert loss == pytest.approx(ref_loss, rel=1e-13)
@@ -115,7 +115,7 @@ def test_single_sequence_matches_the_one_hot_reference(h0):
 
 
 def test_dh0_matches_the_reference():
-    params, x, y, h = make_case(T=8, h0=True)
+    params, x, y, h = make_case(T=8, state=True)
     logits, cache = rnn_forward(params, x, h)
     from rnn_helpers import softmax_loss
 
@@ -125,7 +125,7 @@ def test_dh0_matches_the_reference():
 
 
 def test_batch_equals_the_per_sequence_loop_to_1e_12():
-    params, x, y, h = make_case(K=8, H=7, T=11, B=5, scale=1.5, h0=True)
+    params, x, y, h = make_case(K=8, H=7, T=11, B=5, scale=1.5, state=True)
     loss, grads, h_last = loss_and_grads(params, x, y, h)
     singles = [loss_and_grads(params, x[i], y[i], h[i]) for i in range(5)]
     # loss is summed over time and averaged over the batch, so are the gradients
@@ -140,7 +140,7 @@ def test_batch_equals_the_per_sequence_loop_to_1e_12():
 
 
 def test_float32_is_kept_and_agrees_with_float64():
-    p64, x, y, h = make_case(K=10, H=8, T=12, B=3, h0=True)
+    p64, x, y, h = make_case(K=10, H=8, T=12, B=3, state=True)
     p32 = {k: v.astype(np.float32) for k, v in p64.items()}
     loss32, g32, h32 = loss_and_grads(p32, x, y, h)
     loss64, g64, h64 = loss_and_grads(p64, x, y, h)

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from cases import make_model, reference_step, reference_zero_state
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -334,3 +335,119 @@ def test_sample_text_without_prime_starts_from_a_newline():
 def test_sample_text_prime_outside_the_vocabulary():
     with pytest.raises(ValueError, match="'z'"):
         sample_text(_text_params(), VOCAB, 10, prime="abz", rng=0)
+
+
+# --- the gated cells: LSTM and GRU ---------------------------------------------------------
+
+
+def _gated_params(cell, K=K, H=H, seed=0, scale=6.0):
+    """A seeded LSTM or GRU (tests/cases.py), weights ``scale`` times their initialisation:
+    the default is large enough that the top two logits are well separated."""
+    return make_model(cell, K, H, seed=seed, scale=scale, bias=0.5)
+
+
+def _reference_path(cell, p, state, ix, n, draw):
+    """n characters from a loop written from the cell's equations (tests/cases.py);
+    draw(logits) picks the next one. Also returns the smallest top-1/top-2 logit gap."""
+    out, gap = [], np.inf
+    for _ in range(n):
+        state, o = reference_step(cell, p, state, ix)
+        top2 = np.sort(o)[-2:]
+        gap = min(gap, top2[1] - top2[0])
+        ix = draw(o)
+        out.append(ix)
+    return out, gap
+
+
+def _state(cell, rng):
+    """A random state of one sequence: h, or (h, s) for the LSTM."""
+    if cell == "lstm":
+        return rng.uniform(-0.5, 0.5, H), rng.uniform(-1, 1, H)
+    return rng.uniform(-0.5, 0.5, H)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_low_temperature_is_the_argmax_path(cell, seed):
+    p = _gated_params(cell, seed=seed)
+    state = _state(cell, np.random.default_rng(seed))
+    expected, gap = _reference_path(cell, p, state, 2, 40, lambda o: int(np.argmax(o)))
+    assert gap > 1e-3
+    assert sample(p, state, 2, 40, temperature=1e-6, rng=seed) == expected
+
+
+@pytest.mark.parametrize("temperature", [1.0, 0.7])
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_samples_are_the_documented_draws(cell, temperature):
+    """One uniform u per character from the rng, and the first index whose cumulative
+    tempered probability exceeds u (inverse CDF): the same characters as a loop written
+    from the equations that draws that way."""
+    p = _gated_params(cell, seed=4, scale=2.0)
+    state = _state(cell, np.random.default_rng(5))
+    rng = np.random.default_rng(6)
+
+    def draw(o):
+        return int(np.searchsorted(np.cumsum(_softmax(o / temperature)), rng.random(), "right"))
+
+    expected, _ = _reference_path(cell, p, state, 1, 300, draw)
+    got = sample(p, state, 1, 300, temperature=temperature, rng=np.random.default_rng(6))
+    assert got == expected
+    assert len(set(got)) >= K - 1  # not a degenerate path: (almost) every character
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_sample_leaves_its_arguments_alone(cell):
+    p = _gated_params(cell)
+    state = _state(cell, np.random.default_rng(0))
+    saved_p = {k: v.copy() for k, v in p.items()}
+    saved_state = tuple(np.copy(x) for x in (state if cell == "lstm" else (state,)))
+    first = sample(p, state, 0, 30, rng=1)
+    assert sample(p, state, 0, 30, rng=1) == first
+    for k in p:
+        np.testing.assert_array_equal(p[k], saved_p[k])
+    for x, saved in zip(state if cell == "lstm" else (state,), saved_state, strict=True):
+        np.testing.assert_array_equal(x, saved)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_float32_sampling(cell):
+    p32 = {k: v.astype(np.float32) for k, v in _gated_params(cell, seed=2).items()}
+    state = (np.zeros(H, np.float32),) * 2 if cell == "lstm" else np.zeros(H, np.float32)
+    p64 = {k: v.astype(np.float64) for k, v in p32.items()}
+    expected, gap = _reference_path(cell, p64, (np.zeros(H),) * 2 if cell == "lstm"
+                                    else np.zeros(H), 3, 20, lambda o: int(np.argmax(o)))
+    assert gap > 1e-3  # far above float32's round-off in the logits
+    assert sample(p32, state, 3, 20, temperature=1e-6, rng=0) == expected
+
+
+def test_the_lstm_state_must_be_a_pair_of_the_right_shape():
+    p = _gated_params("lstm")
+    with pytest.raises(ValueError, match=r"pair \(h, s\)"):
+        sample(p, np.zeros(H), 0, 5, rng=0)
+    with pytest.raises(ValueError, match=rf"s has shape \({H + 1},\), expected \({H},\)"):
+        sample(p, (np.zeros(H), np.zeros(H + 1)), 0, 5, rng=0)
+    with pytest.raises(ValueError, match="h has shape"):
+        sample(_gated_params("gru"), (np.zeros(H), np.zeros(H)), 0, 5, rng=0)
+    with pytest.raises(ValueError, match="not a GRU's"):
+        sample(p, (np.zeros(H), np.zeros(H)), 0, 5, rng=0, cell="gru")
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_sample_text_reads_the_whole_prime(cell):
+    """At low temperature: the argmax path after a loop has fed every prime character;
+    without a prime, from zeros and a newline."""
+    p = _gated_params(cell, K=len(VOCAB), seed=6)
+    prime = "fed cab"
+    state = reference_zero_state(cell, H)
+    ixs = [VOCAB.chars.index(ch) for ch in prime]
+    for ix in ixs[:-1]:
+        state, _ = reference_step(cell, p, state, ix)
+    expected, gap = _reference_path(cell, p, state, ixs[-1], 30, lambda o: int(np.argmax(o)))
+    assert gap > 1e-3
+    got = sample_text(p, VOCAB, 30, prime=prime, temperature=1e-6, rng=0)
+    assert got == "".join(VOCAB.chars[i] for i in expected)
+    expected, gap = _reference_path(cell, p, reference_zero_state(cell, H),
+                                    VOCAB.chars.index("\n"), 25, lambda o: int(np.argmax(o)))
+    assert gap > 1e-3
+    got = sample_text(p, VOCAB, 25, temperature=1e-6, rng=0, cell=cell)
+    assert got == "".join(VOCAB.chars[i] for i in expected)

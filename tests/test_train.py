@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from cases import make_model, reference_row_loss, reference_zero_state
 
 from rnn_helpers import (
     SGD,
@@ -452,3 +453,198 @@ def test_training_windows_are_the_windows_train_reads():
         assert loss / 7 == history.losses[i]
     later = training_windows(data, 4, 7, seed=3, skip=6).next()
     assert all(np.array_equal(a, b) for a, b in zip(stream.next(), later, strict=True))
+
+
+# --- the gated cells: LSTM and GRU ---------------------------------------------------------
+
+GATED = ("lstm", "gru")
+
+
+def _state_of_row(state, b):
+    """Row b of a batched state: h[b], or (h[b], s[b]) for the LSTM."""
+    return tuple(x[b] for x in state) if isinstance(state, tuple) else state[b]
+
+
+@pytest.mark.parametrize("cell", GATED)
+def test_gated_first_step_matches_a_hand_computation(cell):
+    """The loss from a loop written from the equations, its gradient by centred
+    differences, and one SGD step with norm clipping: train does exactly that."""
+    K, H, T, B = 5, 4, 6, 3
+    data = np.random.default_rng(11).integers(0, K, B * T + 1)
+    X = np.stack([data[b * T: b * T + T] for b in range(B)])
+    Y = np.stack([data[b * T + 1: b * T + T + 1] for b in range(B)])
+    params = make_model(cell, K, H, seed=12)
+    p0, work = _copy(params), _copy(params)
+
+    def window_loss():
+        return sum(reference_row_loss(cell, work, X[b], Y[b], reference_zero_state(cell, H))[0]
+                   for b in range(B)) / B
+
+    loss = window_loss()
+    g = _numeric_grads(window_loss, work)
+    gnorm = math.sqrt(sum(float(np.sum(v**2)) for v in g.values()))
+    hist = train(params, data, optimizer=SGD(0.1), steps=1, seq_length=T, batch_size=B,
+                 clip=None, clip_norm=gnorm / 4, progress=False)
+    assert hist.losses[0] == pytest.approx(loss / T, rel=1e-12)
+    assert hist.grad_norms[0] == pytest.approx(gnorm, rel=1e-6)
+    for k in params:
+        np.testing.assert_allclose(params[k], p0[k] - 0.1 * g[k] / 4, rtol=1e-6, atol=1e-9,
+                                   err_msg=k)
+
+
+@pytest.mark.parametrize("cell", GATED)
+def test_gated_state_is_carried_across_windows_and_reset_at_the_wrap(cell):
+    """With a no-op optimiser, every step's loss equals a loop written from the equations
+    that reads each row on from the state its last window ended with (the LSTM's (h, s)),
+    from zeros again when the rows wrap round (training_windows' reset)."""
+    from rnn_helpers import training_windows
+
+    K, H, T, B, steps = 6, 5, 7, 2, 12
+    data = np.random.default_rng(2).integers(0, K, 80)  # 80 // 2 // 7: a wrap every 5 steps
+    params = make_model(cell, K, H, seed=3)
+    hist = train(params, data, optimizer=NoOp(), steps=steps, seq_length=T, batch_size=B,
+                 progress=False, seed=4)
+    stream = training_windows(data, B, T, seed=4)
+    states, resets = [reference_zero_state(cell, H)] * B, 0
+    for i in range(steps):
+        X, Y, reset = stream.next()
+        if reset:
+            states, resets = [reference_zero_state(cell, H)] * B, resets + 1
+        rows = [reference_row_loss(cell, params, X[b], Y[b], states[b]) for b in range(B)]
+        states = [r[1] for r in rows]
+        assert hist.losses[i] == pytest.approx(sum(r[0] for r in rows) / B / T, rel=1e-12), i
+    assert resets >= 2
+    # the state the run ended with: (B, H) per part, the LSTM's a pair
+    assert isinstance(hist.hidden, tuple) == (cell == "lstm")
+    for b in range(B):
+        for got, ref in zip(*(x if isinstance(x, tuple) else (x,) for x in
+                              (_state_of_row(hist.hidden, b), states[b])), strict=True):
+            np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("cell", GATED)
+def test_a_continued_gated_run_equals_one_longer_run(cell, corpus):
+    """12 steps of Adam in one run, or 5 then 7 continued from the History (the same
+    optimiser): the same losses, norms and parameters, to the last bit."""
+    vocab, data, val = corpus
+    p_whole, p_split = (make_model(cell, len(vocab), 12, seed=5) for _ in range(2))
+    kw = {"seq_length": 9, "batch_size": 3, "progress": False, "seed": 2, "clip": 1.0}
+    whole = train(p_whole, data[:1500], optimizer=Adam(3e-3), steps=12, **kw)
+    opt = Adam(3e-3)
+    split = train(p_split, data[:1500], optimizer=opt, steps=5, **kw)
+    train(p_split, data[:1500], optimizer=opt, steps=7, history=split, **kw)
+    assert split.losses == whole.losses and split.grad_norms == whole.grad_norms
+    for k in p_whole:
+        np.testing.assert_array_equal(p_split[k], p_whole[k], err_msg=k)
+    for a, b in zip(*(x if isinstance(x, tuple) else (x,) for x in (split.hidden, whole.hidden)),
+                    strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("cell", GATED)
+def test_train_and_the_cells_loss_and_grads_agree_to_the_last_bit(cell):
+    """train's fast path (reused buffers, time-major) does the same arithmetic as the API."""
+    from rnn_helpers import training_windows
+    from rnn_helpers.cells import get_cell
+
+    data = np.random.default_rng(0).integers(0, 10, 400)
+    p = make_model(cell, 10, 8, seed=0)
+    q = _copy(p)
+    history = train(p, data, optimizer=SGD(0.1), steps=20, seq_length=7, batch_size=4,
+                    clip=None, progress=False, seed=1)
+    stream, state, opt = training_windows(data, 4, 7, seed=1), None, SGD(0.1)
+    for i in range(20):
+        X, Y, reset = stream.next()
+        loss, grads, state = get_cell(cell).loss_and_grads(q, X, Y, None if reset else state)
+        opt.step(q, grads)
+        assert loss / 7 == history.losses[i]
+    assert all(np.array_equal(p[k], q[k]) for k in p)
+
+
+@pytest.mark.parametrize("cell", GATED)
+def test_gated_cells_learn_and_stay_in_their_dtype(cell, corpus):
+    vocab, data, val = corpus
+    params = make_model(cell, len(vocab), 32, seed=0, dtype=np.float32)
+    objs = dict(params)
+    hist = train(params, data, optimizer=Adam(1e-2), steps=150, seq_length=25, batch_size=4,
+                 val_data=val, eval_every=150, progress=False)
+    assert abs(hist.losses[0] - math.log(len(vocab))) < 0.15
+    assert np.mean(hist.losses[-20:]) < np.mean(hist.losses[:20]) - 0.7
+    assert hist.val_losses[0] < math.log(len(vocab)) - 0.7
+    for k, v in params.items():
+        assert v is objs[k] and v.dtype == np.float32 and np.isfinite(v).all()
+    assert all(x.dtype == np.float32 for x in
+               (hist.hidden if isinstance(hist.hidden, tuple) else (hist.hidden,)))
+
+
+@pytest.mark.parametrize("cell", GATED)
+@pytest.mark.parametrize(("N", "B", "T"), [(121, 4, 7), (50, 1, 9), (123, 4, 5), (2, 1, 1)])
+def test_evaluate_gated_matches_a_plain_loop(cell, N, B, T):
+    """evaluate carries the state across windows: each row's loss is the loop's over the
+    whole row from zeros."""
+    K, H = 6, 5
+    p = make_model(cell, K, H, seed=N + T)
+    for k in ("U", "W"):
+        p[k] *= 3  # large weights: a forgotten state would show
+    data = np.random.default_rng(N).integers(0, K, N)
+    n = (N - 1) // B
+    expected = sum(reference_row_loss(cell, p, data[b * n:(b + 1) * n],
+                                      data[b * n + 1:(b + 1) * n + 1],
+                                      reference_zero_state(cell, H))[0]
+                   for b in range(B)) / (B * n)
+    saved = _copy(p)
+    assert evaluate(p, data, seq_length=T, batch_size=B) == pytest.approx(expected, abs=1e-10)
+    assert evaluate(p, data, seq_length=T, batch_size=B, cell=cell) == pytest.approx(expected,
+                                                                                   abs=1e-10)
+    for k in p:
+        np.testing.assert_array_equal(p[k], saved[k])
+
+
+@pytest.mark.parametrize("cell", GATED)
+def test_gated_cell_mismatch_and_blow_up(cell, corpus):
+    vocab, data, _ = corpus
+    params = make_model(cell, len(vocab), 8)
+    other = "gru" if cell == "lstm" else "lstm"
+    with pytest.raises(ValueError, match="not a"):
+        train(params, data, optimizer=SGD(0.1), steps=2, seq_length=8, progress=False,
+              cell=other)
+    with pytest.raises(ValueError, match="not an RNN's"):
+        evaluate(params, data[:500], cell="rnn")
+    params["c"][0] = np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(FloatingPointError, match="step 0"):
+            train(params, data, optimizer=SGD(0.1), steps=5, seq_length=8, clip=None,
+                  progress=False)
+
+
+@pytest.mark.parametrize(("first", "then"), [("rnn", "gru"), ("gru", "rnn"), ("rnn", "lstm"),
+                                             ("lstm", "gru")])
+def test_a_history_of_another_cell_starts_from_zeros(corpus, first, then):
+    """A History continued with another cell: the state it ended with belongs to the first
+    cell (an RNN's h and a GRU's h even have the same (B, H) shape and dtype), so the new
+    cell's first window starts from zeros; its second window carries its own state on."""
+    from rnn_helpers import training_windows
+
+    vocab, data, _ = corpus
+    K, H, B, T = len(vocab), 8, 2, 8
+    kw = {"optimizer": NoOp(), "seq_length": T, "batch_size": B, "progress": False}
+    history = train(make_model(first, K, H, seed=1, scale=2.0), data, steps=3, **kw)
+    assert history.cell == first
+    assert max(np.abs(p).max() for p in
+               (history.hidden if isinstance(history.hidden, tuple) else (history.hidden,))) > 0.1
+    params = make_model(then, K, H, seed=2)
+    train(params, data, steps=2, history=history, **kw)
+    assert history.cell == then and history.steps == 5
+    stream = training_windows(data, B, T, skip=3)
+    states = [reference_zero_state(then, H)] * B
+    for step in (3, 4):  # from zeros, then from the state the new cell's window ended with
+        X, Y, reset = stream.next()
+        assert not reset
+        rows = [reference_row_loss(then, params, X[b], Y[b], states[b]) for b in range(B)]
+        states = [r[1] for r in rows]
+        assert history.losses[step] == pytest.approx(sum(r[0] for r in rows) / B / T,
+                                                     rel=1e-12), step
+    parts = history.hidden if isinstance(history.hidden, tuple) else (history.hidden,)
+    assert len(parts) == (2 if then == "lstm" else 1)
+    assert all(p.shape == (B, H) for p in parts)

@@ -1,0 +1,301 @@
+"""The LSTM: parameters, forward pass and backpropagation through time.
+
+    i_t = sigma(U_i x_t + W_i h_{t-1} + b_i)       input gate
+    f_t = sigma(U_f x_t + W_f h_{t-1} + b_f)       forget gate
+    g_t = tanh (U_g x_t + W_g h_{t-1} + b_g)       candidate
+    o_t = sigma(U_o x_t + W_o h_{t-1} + b_o)       output gate
+    s_t = f_t * s_{t-1} + i_t * g_t                cell state
+    h_t = o_t * tanh(s_t)                          hidden state
+    logits_t = V h_t + c                           V: (K, H)  c: (K,)
+
+The four gates are stacked in PyTorch's order i, f, g, o: U (4H, K), W (4H, H), b (4H,), rows
+[0, H) for i, [H, 2H) for f, [2H, 3H) for g, [3H, 4H) for o. So the weights map one to one
+onto ``torch.nn.LSTM`` (weight_ih = U acting on one-hot inputs, weight_hh = W, bias_ih = b,
+bias_hh = 0). The cell state is called s, not c as in most texts, because c is the output
+bias here, as in the RNN.
+
+Conventions are the RNN's (see ``rnn.py``): inputs (T,) or (B, T), a single sequence is a
+batch of one; internally arrays are time-major, (T, B, ...); ``U x_t`` is the column lookup
+``U[:, x_t]``; everything that does not depend on the recurrence is computed for all T * B
+positions at once, and each step does one matmul call for the four gates' W_k h_{t-1}. The
+gates are stored gate-major, (4, T, B, H), so that every gate of every step is a contiguous
+(B, H) block.
+
+One trick for speed: sigma(x) = (1 + tanh(x / 2)) / 2, so the rows of the three sigmoid gates
+are halved (exactly: a power of two) in the lookup table and in W, and one tanh over all 4H
+pre-activations serves every gate.
+
+To read the equations in code, read ``lstm_step``: one step, written line for line like the
+equations above (it is what sampling runs). The batched ``_forward`` and ``_backward`` compute
+the same thing tuned for speed (buffers reused in place, per-step views made once, the
+sigmoid trick): ``tests/test_lstm.py`` checks that they agree.
+"""
+
+import numpy as np
+
+from .functional import buffer
+from .gated import (
+    _check_params,
+    _final_state,
+    _init_params,
+    _scatter_add_columns,
+    _sigmoid_halving,
+    _state_array,
+    sigmoid,
+)
+from .rnn import _check_targets, _time_major, _time_major_loss, check_indices
+
+__all__ = [
+    "init_lstm_params",
+    "lstm_forward",
+    "lstm_backward",
+    "lstm_loss_and_grads",
+    "lstm_step",
+]
+
+GATES = "ifgo"  # PyTorch's order of the stacked gates
+
+
+def init_lstm_params(vocab_size, hidden_size, *, seed=None, dtype=np.float64, forget_bias=1.0):
+    """Fresh LSTM parameters: a dict U (4H, K), W (4H, H), b (4H,), V (K, H), c (K,).
+
+    K = vocab_size, H = hidden_size; gates stacked i, f, g, o. U and W uniform in
+    [-1/sqrt(H), 1/sqrt(H)] as torch.nn.LSTM does for all its weights; V uniform +-1/sqrt(H)
+    as the RNN's; b zero except the forget gate's b_f = forget_bias (default 1: f starts near
+    sigma(1) = 0.73, so the cell state, and its gradient, is kept rather than forgotten);
+    c zero. All of ``dtype``; the same seed gives the same parameters.
+    """
+    if isinstance(forget_bias, bool) or not isinstance(forget_bias, int | float | np.number):
+        raise TypeError(f"forget_bias must be a number, got {type(forget_bias).__name__}")
+    if not np.isfinite(forget_bias):
+        raise ValueError(f"forget_bias must be finite, got {forget_bias}")
+    params = _init_params(vocab_size, hidden_size, 4, seed=seed, dtype=dtype)
+    H = params["W"].shape[1]
+    params["b"][H:2 * H] = forget_bias
+    return params
+
+
+def _lstm_state(state, B, H, dtype, batched):
+    """state = (h0, s0) or None, as two (B, H) arrays. Raises naming a malformed state."""
+    if state is None:
+        return np.zeros((B, H), dtype), np.zeros((B, H), dtype)
+    if not isinstance(state, tuple | list) or len(state) != 2:
+        raise ValueError("state must be a pair (h0, s0) (hidden and cell state) or None, "
+                         f"got {type(state).__name__}"
+                         + (f" of length {len(state)}" if isinstance(state, tuple | list) else ""))
+    h0, s0 = state
+    return (_state_array(h0, "h0", B, H, dtype, batched),
+            _state_array(s0, "s0", B, H, dtype, batched))
+
+
+def lstm_forward(params, inputs, state=None):
+    """Run the LSTM over a sequence or a batch of sequences.
+
+    params: dict U (4H, K), W (4H, H), b (4H,), V (K, H), c (K,).
+    inputs: int (T,) or (B, T), character indices in [0, K).
+    state:  (h0, s0), each (H,) or (B, H) matching ``inputs``; None means zeros.
+    Returns (logits, cache): logits V h_t + c of shape (T, K) or (B, T, K), in the params'
+    dtype; cache holds what ``lstm_backward`` needs (time-major: "hs" and "ss" (T + 1, B, H)
+    with h_0..h_T and s_0..s_T, "gates" (4, T, B, H) the activated i, f, g, o: e.g. the
+    forget gate of sequence b at step t is ``cache["gates"][1, t, b]``).
+    """
+    K, H, dtype = _check_params(params, 4, "LSTM")
+    inputs = check_indices(inputs, K)
+    batched = inputs.ndim == 2
+    X = inputs if batched else inputs[None, :]
+    B, _ = X.shape
+    logits, cache = _forward(params, X, _lstm_state(state, B, H, dtype, batched))
+    cache["batched"] = batched
+    return (logits if batched else logits[0]), cache
+
+
+def _forward(params, X, state, work=None):
+    """Forward pass on (B, T) indices from state (h0, s0), each (B, H).
+
+    Returns logits (B, T, K) and a time-major cache; its "o" holds the same logits as
+    (T * B, K). The gates are stored gate-major, (4, T, B, H), so that each gate of each
+    step is one contiguous (B, H) block (element-wise products on strided slices of a
+    (B, 4H) row cost about 3 times more). work: see ``functional.buffer``.
+    """
+    U, W, b, V, c = (params[k] for k in ("U", "W", "b", "V", "c"))
+    B, T = X.shape
+    H = W.shape[1]
+    K = U.shape[1]
+    dtype = W.dtype
+    ix = X.T  # (T, B): time-major
+    half = _sigmoid_halving(GATES, dtype)[:, None, None]  # (4, 1, 1): 0.5 for i, f, o
+    shift = 1 - half  # sigma(a) = tanh(a / 2) / 2 + 1 / 2 on the sigmoid gates; g unchanged
+    # per gate k: table[k] = (U_k + b_k)^T (K, H) and WT[k] = W_k^T (H, H), sigmoid gates halved
+    table = (U + b[:, None]).reshape(4, H, K).transpose(0, 2, 1).copy()  # C order
+    table *= half
+    # a C-ordered copy, never a view of W (it is scaled in place): contiguous is faster
+    WT = W.reshape(4, H, H).transpose(0, 2, 1).copy()
+    WT *= half
+    gates = buffer(work, "gates", (4, T, B, H), dtype)  # pre-activations, then activations
+    # U_k x_t + b_k for every gate and step at once, a row lookup ("clip": ix is checked,
+    # and take with out= is 3x faster that way)
+    np.take(table, ix, axis=1, out=gates, mode="clip")
+    hs = buffer(work, "hs", (T + 1, B, H), dtype)  # h_0 .. h_T
+    ss = buffer(work, "ss", (T + 1, B, H), dtype)  # s_0 .. s_T
+    tanh_s = buffer(work, "tanh_s", (T, B, H), dtype)  # tanh(s_1) .. tanh(s_T)
+    hs[0], ss[0] = state
+    hw = np.empty((4, B, H), dtype)  # W_k h_{t-1} for the four gates
+    ig = np.empty((B, H), dtype)  # i_t * g_t
+    # per-step views, made once (indexing inside the loop costs time): h_steps[t] is hs[t],
+    # gates_steps[t] the (4, B, H) gates of step t, i_steps[t] its input gate (B, H), ...
+    h_steps, s_steps = list(hs), list(ss)
+    gates_steps = list(gates.transpose(1, 0, 2, 3))
+    i_steps, f_steps, g_steps, o_steps = (list(gates[k]) for k in range(4))
+    for t in range(T):
+        a = gates_steps[t]  # U_k x_t + b_k, made the gates' activations in place
+        np.matmul(h_steps[t], WT, out=hw)  # one call: four (B, H) x (H, H) products
+        a += hw
+        np.tanh(a, out=a)
+        a *= half  # i, f, o = (1 + tanh(a / 2)) / 2; g = tanh(a)
+        a += shift
+        # s_t = f_t * s_{t-1} + i_t * g_t
+        np.multiply(f_steps[t], s_steps[t], out=s_steps[t + 1])
+        np.multiply(i_steps[t], g_steps[t], out=ig)
+        s_steps[t + 1] += ig
+        np.tanh(s_steps[t + 1], out=tanh_s[t])  # h_t = o_t * tanh(s_t)
+        np.multiply(o_steps[t], tanh_s[t], out=h_steps[t + 1])
+    out = buffer(work, "o", (T * B, K), dtype)
+    np.matmul(hs[1:].reshape(T * B, H), V.T, out=out)
+    out += c
+    logits = out.reshape(T, B, K).transpose(1, 0, 2)
+    cache = {"params": params, "ix": ix, "hs": hs, "ss": ss, "tanh_s": tanh_s, "gates": gates,
+             "o": out}
+    return logits, cache
+
+
+def lstm_backward(dlogits, cache):
+    """Backpropagation through time for the LSTM.
+
+    dlogits: dL/dlogits, shape (T, K) or (B, T, K) like the logits.
+    cache:   from ``lstm_forward``.
+    Returns (grads, dstate): grads a dict with the keys and shapes of params; dstate =
+    (dh0, ds0) = (dL/dh_0, dL/ds_0), each (H,) or (B, H) like the state.
+    """
+    dlogits = np.asarray(dlogits)
+    T, B = cache["ix"].shape
+    K = cache["params"]["V"].shape[0]
+    expected = (B, T, K) if cache["batched"] else (T, K)
+    if dlogits.shape != expected:
+        raise ValueError(f"dlogits has shape {dlogits.shape}, expected {expected}")
+    grads, (dh0, ds0) = _backward(_time_major(dlogits.reshape(B, T, K)), cache)
+    if not cache["batched"]:
+        dh0, ds0 = dh0[0], ds0[0]
+    return grads, (dh0, ds0)
+
+
+def _backward(dout, cache, work=None):
+    """BPTT from dL/dlogits time-major (T * B, K); returns (grads, (dh0, ds0)), each (B, H).
+
+    Backward of one step, in the reverse order of the forward (dh_t is the total dL/dh_t:
+    from the logits at t and from step t + 1; ds_t likewise):
+        ds_t      = ds_t(from s_{t+1}) + dh_t * o_t * (1 - tanh(s_t)^2)
+        da_o      = dh_t * tanh(s_t) * o_t (1 - o_t)          a: the pre-activations
+        da_i      = ds_t * g_t * i_t (1 - i_t)
+        da_f      = ds_t * s_{t-1} * f_t (1 - f_t)
+        da_g      = ds_t * i_t * (1 - g_t^2)
+        ds_{t-1} <- ds_t * f_t ;  dh_{t-1} <- sum over gates k of W_k^T da_k
+    Every factor after dh_t or ds_t depends only on the forward pass: they are computed for
+    all steps before the loop, which then does a few products per step.
+    work: see ``functional.buffer``.
+    """
+    params, ix, hs, ss = cache["params"], cache["ix"], cache["hs"], cache["ss"]
+    tanh_s, gates = cache["tanh_s"], cache["gates"]
+    U, W, V = params["U"], params["W"], params["V"]
+    T, B = ix.shape
+    H = W.shape[1]
+    K = U.shape[1]
+    dtype = W.dtype
+    dout = dout.astype(dtype, copy=False)
+    ones = np.ones(T * B, dtype)  # sums over positions as products: faster than .sum(0)
+    dV = dout.T @ hs[1:].reshape(T * B, H)
+    dc = ones @ dout
+    dh = buffer(work, "dh", (T, B, H), dtype)  # dL/dh_t through the logits; + h_{t+1}'s below
+    np.matmul(dout, V, out=dh.reshape(T * B, H))
+
+    i, f, g, o = gates
+    # da: (4, T, B, H) like the gates, first the local factors, made dL/da in the loop
+    da = buffer(work, "da", (4, T, B, H), dtype)
+    da_i, da_f, da_g, da_o = da
+    np.subtract(1.0, gates, out=da)
+    da *= gates  # sigma' = sigma (1 - sigma) for i, f and o
+    np.square(g, out=da_g)
+    np.subtract(1.0, da_g, out=da_g)  # tanh' = 1 - g^2 for g
+    da_i *= g  # g_t * i_t (1 - i_t)
+    da_f *= ss[:-1]  # s_{t-1} * f_t (1 - f_t)
+    da_g *= i  # i_t * (1 - g_t^2)
+    da_o *= tanh_s  # tanh(s_t) * o_t (1 - o_t)
+    ds_dh = buffer(work, "ds_dh", (T, B, H), dtype)  # ds_t / dh_t = o_t * (1 - tanh(s_t)^2)
+    np.square(tanh_s, out=ds_dh)
+    np.subtract(1.0, ds_dh, out=ds_dh)
+    ds_dh *= o
+
+    W4 = W.reshape(4, H, H)  # W_k: the rows of gate k
+    ds = np.empty((B, H), dtype)
+    ds_prev = np.zeros((B, H), dtype)  # dL/ds_{t-1} through s_t; 0 after the last step
+    dh_prev = np.zeros((B, H), dtype)  # dL/dh_{t-1} through step t
+    dh_k = np.empty((4, B, H), dtype)  # W_k^T da_k per gate, summed into dh_prev
+    # per-step views, made once (indexing inside the loop costs time): da_steps[t] is the
+    # (4, B, H) da of step t, da_ifg_steps[t] its first three gates', da_o_steps[t] the
+    # output gate's, f_steps[t] the forget gate f_t (B, H)
+    da_steps = list(da.transpose(1, 0, 2, 3))
+    da_ifg_steps = list(da[:3].transpose(1, 0, 2, 3))
+    da_o_steps, f_steps = list(da_o), list(f)
+    for t in range(T - 1, -1, -1):
+        dh_t = dh[t]
+        dh_t += dh_prev
+        np.multiply(dh_t, ds_dh[t], out=ds)
+        ds += ds_prev
+        da_ifg_steps[t] *= ds  # i, f and g: their gradient comes through s_t
+        da_o_steps[t] *= dh_t
+        np.multiply(ds, f_steps[t], out=ds_prev)
+        # row form of W_k^T da_k, one call for the four gates
+        np.matmul(da_steps[t], W4, out=dh_k)
+        np.add.reduce(dh_k, axis=0, out=dh_prev)
+    da3 = da.reshape(4, T * B, H)
+    dW = np.matmul(da3.transpose(0, 2, 1), hs[:-1].reshape(T * B, H)).reshape(4 * H, H)
+    db = np.matmul(ones, da3).reshape(4 * H)
+    dU = _scatter_add_columns(ix.reshape(-1), da3, K, work)
+    grads = {"U": dU, "W": dW, "V": dV, "b": db, "c": dc}
+    return grads, (dh_prev, ds_prev)
+
+
+def lstm_loss_and_grads(params, inputs, targets, state=None):
+    """Loss and gradients of the LSTM for one sequence (T,) or a batch (B, T).
+
+    targets: int, same shape as ``inputs``: the next character at each position.
+    state: (h0, s0), each (H,) or (B, H), or None for zeros.
+    Returns (loss, grads, (h_T, s_T)): loss = sum over time of -log y_hat_t[targets_t],
+    averaged over the batch (a Python float); grads like params; the final state with the
+    shape of the initial one.
+    """
+    _, cache = lstm_forward(params, inputs, state)
+    loss, dout = _time_major_loss(cache, _check_targets(targets, cache))
+    grads, _ = _backward(dout, cache)
+    return loss, grads, _final_state(cache)
+
+
+def lstm_step(params, state, ix):
+    """One LSTM step, for sampling: feed character ``ix`` from state (h, s).
+
+    The one-step version that reads like the module's equations (the batched ``_forward``
+    computes the same, tuned for speed).
+    params: the LSTM's dict. state: (h, s), each (H,) (or (B, H) with ix (B,)).
+    ix: int character index in [0, K) (or (B,) of them). Returns ((h_t, s_t), logits_t),
+    logits (K,) (or (B, K)). No input checks: ``sample`` validates once, then calls this
+    for every character.
+    """
+    h, s = state
+    H = params["W"].shape[1]
+    a = params["U"].T[ix] + h @ params["W"].T + params["b"]  # (4H,) or (B, 4H): i, f, g, o
+    i = sigmoid(a[..., :H])
+    f = sigmoid(a[..., H:2 * H])
+    g = np.tanh(a[..., 2 * H:3 * H])
+    o = sigmoid(a[..., 3 * H:])
+    s = f * s + i * g
+    h = o * np.tanh(s)
+    return (h, s), h @ params["V"].T + params["c"]
