@@ -53,8 +53,10 @@ def test_jupyterlab_06_training_panel_trains_live(jupyter, page, screenshot):
     panel = widget_cell(page, "hidden size")
     sample = panel.locator(".widget-html:has(.widget-label:text-is('sample')) pre")
     status = panel.locator(".widget-html").filter(has_text="Sampling from").first
-    before_plot, before_sample = figure_source(panel), sample.inner_text()
-    assert "the model of section 4" in status.inner_text()
+    # text_content, not inner_text: JupyterLab 4 skips rendering cells out of view
+    # (content-visibility), and their inner text is then empty
+    before_plot, before_sample = figure_source(panel), sample.text_content()
+    expect(status).to_contain_text("the model of section 4")
 
     type_into_readout(panel, "hidden size", 32)
     assert slider(panel, "hidden size").locator(".widget-readout").inner_text() == "32"
@@ -66,14 +68,14 @@ def test_jupyterlab_06_training_panel_trains_live(jupyter, page, screenshot):
     during = {src for src, text in recorded(page)
               if text.startswith("Training") and src != before_plot}
     assert len(during) >= 5, f"only {len(during)} loss plots were drawn during training"
-    assert "H=32" in status.inner_text() and "Final loss" in status.inner_text()
+    assert "H=32" in status.text_content() and "Final loss" in status.text_content()
     wait_for_new_figure(panel, before_plot)
     # The sampler uses a fixed seed: a different text means a different model, not luck.
     expect(sample).not_to_have_text(before_sample)
     screenshot(page, "jupyterlab_06_after_training", panel)
 
     # The temperature knob resamples from the new model without training again.
-    trained_sample, trained_plot = sample.inner_text(), figure_source(panel)
+    trained_sample, trained_plot = sample.text_content(), figure_source(panel)
     assert float(drag_slider(page, panel, "temperature", -0.7)) < 0.3  # log slider: 10^-0.7
     expect(sample).not_to_have_text(trained_sample)
     assert figure_source(panel) == trained_plot
