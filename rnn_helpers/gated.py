@@ -10,7 +10,7 @@ Only ``sigmoid`` is meant for readers; the rest serves ``lstm.py``, ``gru.py`` a
 import numpy as np
 
 from .functional import buffer
-from .rnn import PARAM_NAMES, _positive_int
+from .rnn import PARAM_NAMES, _check_shapes, _positive_int
 
 __all__ = ["sigmoid"]
 
@@ -83,13 +83,7 @@ def _check_params(params, gates, cell):
     K = U.shape[1]
     expected = {"U": (gates * H, K), "W": (gates * H, H), "b": (gates * H,), "V": (K, H),
                 "c": (K,)}
-    for name, shape in expected.items():
-        p = params[name]
-        if not isinstance(p, np.ndarray) or p.shape != shape:
-            got = p.shape if isinstance(p, np.ndarray) else type(p).__name__
-            raise ValueError(f"params['{name}'] has shape {got}, expected {shape} (H={H}, K={K})")
-        if p.dtype != dtype:
-            raise TypeError(f"params['{name}'] is {p.dtype} but params['W'] is {dtype}")
+    _check_shapes(params, expected, dtype, "W", H, K)
     return K, H, dtype
 
 

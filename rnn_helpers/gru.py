@@ -37,7 +37,7 @@ from .gated import (
     _state_array,
     sigmoid,
 )
-from .rnn import _check_targets, _time_major, _time_major_loss, check_indices
+from .rnn import _check_targets, _dlogits_time_major, _time_major_loss, check_indices
 
 __all__ = ["init_gru_params", "gru_forward", "gru_backward", "gru_loss_and_grads", "gru_step"]
 
@@ -141,13 +141,7 @@ def gru_backward(dlogits, cache):
     Returns (grads, dh0): grads a dict with the keys and shapes of params; dh0 = dL/dh_0,
     (H,) or (B, H) like h0.
     """
-    dlogits = np.asarray(dlogits)
-    T, B = cache["ix"].shape
-    K = cache["params"]["V"].shape[0]
-    expected = (B, T, K) if cache["batched"] else (T, K)
-    if dlogits.shape != expected:
-        raise ValueError(f"dlogits has shape {dlogits.shape}, expected {expected}")
-    grads, dh0 = _backward(_time_major(dlogits.reshape(B, T, K)), cache)
+    grads, dh0 = _backward(_dlogits_time_major(dlogits, cache), cache)
     return grads, (dh0 if cache["batched"] else dh0[0])
 
 

@@ -43,7 +43,7 @@ from .gated import (
     _state_array,
     sigmoid,
 )
-from .rnn import _check_targets, _time_major, _time_major_loss, check_indices
+from .rnn import _check_targets, _dlogits_time_major, _time_major_loss, check_indices
 
 __all__ = [
     "init_lstm_params",
@@ -176,13 +176,7 @@ def lstm_backward(dlogits, cache):
     Returns (grads, dstate): grads a dict with the keys and shapes of params; dstate =
     (dh0, ds0) = (dL/dh_0, dL/ds_0), each (H,) or (B, H) like the state.
     """
-    dlogits = np.asarray(dlogits)
-    T, B = cache["ix"].shape
-    K = cache["params"]["V"].shape[0]
-    expected = (B, T, K) if cache["batched"] else (T, K)
-    if dlogits.shape != expected:
-        raise ValueError(f"dlogits has shape {dlogits.shape}, expected {expected}")
-    grads, (dh0, ds0) = _backward(_time_major(dlogits.reshape(B, T, K)), cache)
+    grads, (dh0, ds0) = _backward(_dlogits_time_major(dlogits, cache), cache)
     if not cache["batched"]:
         dh0, ds0 = dh0[0], ds0[0]
     return grads, (dh0, ds0)

@@ -106,13 +106,7 @@ def check_params(params):
     if not np.issubdtype(dtype, np.floating):
         raise TypeError(f"params['U'] must be floating point, got {dtype}")
     expected = {"U": (H, K), "W": (H, H), "V": (K, H), "b": (H,), "c": (K,)}
-    for name, shape in expected.items():
-        p = params[name]
-        if not isinstance(p, np.ndarray) or p.shape != shape:
-            got = p.shape if isinstance(p, np.ndarray) else type(p).__name__
-            raise ValueError(f"params['{name}'] has shape {got}, expected {shape} (H={H}, K={K})")
-        if p.dtype != dtype:
-            raise TypeError(f"params['{name}'] is {p.dtype} but params['U'] is {dtype}")
+    _check_shapes(params, expected, dtype, "U", H, K)
     return K, H, dtype
 
 
@@ -199,14 +193,32 @@ def rnn_backward(dlogits, cache):
     Returns (grads, dh0): grads a dict with the keys and shapes of params; dh0 = dL/dh_0,
     shape (H,) or (B, H) like h0.
     """
+    grads, dh0, _ = _backward(_dlogits_time_major(dlogits, cache), cache)
+    return grads, (dh0 if cache["batched"] else dh0[0])
+
+
+def _dlogits_time_major(dlogits, cache):
+    """dlogits checked against the forward pass's logits ((T, K) or (B, T, K)), time-major:
+    (T * B, K), the layout of the cache's o. Shared by the three cells' backward passes."""
     dlogits = np.asarray(dlogits)
     T, B = cache["ix"].shape
     K = cache["params"]["V"].shape[0]
     expected = (B, T, K) if cache["batched"] else (T, K)
     if dlogits.shape != expected:
         raise ValueError(f"dlogits has shape {dlogits.shape}, expected {expected}")
-    grads, dh0, _ = _backward(_time_major(dlogits.reshape(B, T, K)), cache)
-    return grads, (dh0 if cache["batched"] else dh0[0])
+    return _time_major(dlogits.reshape(B, T, K))
+
+
+def _check_shapes(params, expected, dtype, ref, H, K):
+    """Raise naming the first parameter whose shape is not ``expected[name]`` or whose dtype
+    is not ``dtype`` (that of ``params[ref]``)."""
+    for name, shape in expected.items():
+        p = params[name]
+        if not isinstance(p, np.ndarray) or p.shape != shape:
+            got = p.shape if isinstance(p, np.ndarray) else type(p).__name__
+            raise ValueError(f"params['{name}'] has shape {got}, expected {shape} (H={H}, K={K})")
+        if p.dtype != dtype:
+            raise TypeError(f"params['{name}'] is {p.dtype} but params['{ref}'] is {dtype}")
 
 
 def _time_major(dlogits):
