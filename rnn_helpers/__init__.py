@@ -33,9 +33,11 @@ from .diagnostics import (
     last_step_param_grad_norm,
     saturation_stats,
     spectral_radius,
+    state_grad_norms,
     with_spectral_radius,
 )
 from .functional import log_softmax, softmax, softmax_loss
+from .gated import sigmoid
 from .gradcheck import (
     PLANTED_BUGS,
     RULE_OF_THUMB,
@@ -54,7 +56,15 @@ from .gradcheck import (
     stencil_errors,
 )
 from .gru import gru_backward, gru_forward, gru_loss_and_grads, gru_step, init_gru_params
-from .lstm import init_lstm_params, lstm_backward, lstm_forward, lstm_loss_and_grads, lstm_step
+from .lstm import (
+    init_lstm_params,
+    lstm_backward,
+    lstm_forward,
+    lstm_gates,
+    lstm_loss_and_grads,
+    lstm_step,
+    lstm_step_backward,
+)
 from .optim import SGD, Adagrad, Adam, Momentum, clip_grad_norm, clip_gradients, grad_norm
 from .rnn import (
     PARAM_NAMES,
@@ -71,10 +81,14 @@ from .stats import Spread, format_spread, spread
 from .tasks import (
     RECALL_CHARS,
     RecallResults,
+    RecallRun,
     recall_accuracy,
     recall_experiment,
     recall_gradient_ratio,
+    recall_run,
+    recall_start,
     recall_task,
+    state_grad_profile,
     train_recall,
 )
 from .train import History, evaluate, train, training_windows

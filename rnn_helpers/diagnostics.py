@@ -1,18 +1,20 @@
 """Diagnostics of gradient flow through time: spectral radius and Jacobian products.
 
 dL_T/dh_t is dL_T/dh_T carried back through the Jacobians dh_s/dh_{s-1} = diag(1 - h_s^2) W;
-its norm against T - t shows gradients exploding or vanishing.
+its norm against T - t shows gradients exploding or vanishing. ``state_grad_norms`` does the
+same for every cell (the LSTM's state is the pair (h_t, s_t)).
 """
 
 import numpy as np
 
+from .cells import cell_of, get_cell
 from .functional import softmax
 from .optim import grad_norm
-from .rnn import rnn_backward, rnn_forward
+from .rnn import check_indices, rnn_backward, rnn_forward
 
 __all__ = ["spectral_radius", "with_spectral_radius", "jacobian_product", "last_step_grad_norms",
-           "last_step_param_grad_norm", "global_clip_scale", "saturation_stats", "blew_up",
-           "SATURATION", "saturated_fraction"]
+           "last_step_param_grad_norm", "state_grad_norms", "global_clip_scale",
+           "saturation_stats", "blew_up", "SATURATION", "saturated_fraction"]
 
 SATURATION = 0.95  # |h| above this counts as saturated: tanh' = 1 - h^2 < 0.0975 there
 
@@ -68,6 +70,72 @@ def last_step_grad_norms(params, inputs, targets, *, max_norm=None):
         norms[t] = n
         if t > 0:
             g = W.T @ ((1.0 - hs[t] ** 2) * g)
+    return norms
+
+
+def _rnn_state_vjp(params, cache, t, dh):
+    """dL/dh_{t-1} from dL/dh_t (H,) through step t: W^T (diag(1 - h_t^2) dL/dh_t)."""
+    return params["W"].T @ ((1.0 - cache["hs"][t, 0] ** 2) * dh)
+
+
+def _lstm_state_vjp(params, cache, t, dstate):
+    """d(h_{t-1}, s_{t-1}) from dL/d(h_t, s_t) through step t, each (H,).
+
+    s_t is an input of the later steps of its own and also feeds h_t = o_t tanh(s_t): the
+    total ds_t adds the path through h_t. Then s_{t-1} gets ds_t f_t (the additive path) and
+    h_{t-1} gets W^T da, da the gradients of the four gates' pre-activations.
+    """
+    dh, ds = dstate
+    i, f, g, o = cache["gates"][:, t - 1, 0]
+    tanh_s = np.tanh(cache["ss"][t, 0])
+    ds = ds + dh * o * (1.0 - tanh_s ** 2)
+    da = np.concatenate([ds * g * i * (1.0 - i),                     # input gate
+                         ds * cache["ss"][t - 1, 0] * f * (1.0 - f),  # forget gate
+                         ds * i * (1.0 - g ** 2),                     # candidate
+                         dh * tanh_s * o * (1.0 - o)])                # output gate
+    return params["W"].T @ da, ds * f
+
+
+def _gru_state_vjp(params, cache, t, dh):
+    """dL/dh_{t-1} from dL/dh_t (H,) through step t: the direct path z_t, then the gates."""
+    H = params["W"].shape[1]
+    r, z, n = cache["gates"][:, t - 1, 0]
+    h_prev = cache["hs"][t - 1, 0]
+    da_n = dh * (1.0 - z) * (1.0 - n ** 2)
+    da_z = dh * (h_prev - n) * z * (1.0 - z)
+    da_r = da_n * (params["W"][2 * H:] @ h_prev) * r * (1.0 - r)  # r multiplies W_n h_{t-1}
+    return dh * z + params["W"].T @ np.concatenate([da_r, da_z, r * da_n])
+
+
+_STATE_VJP = {"rnn": _rnn_state_vjp, "lstm": _lstm_state_vjp, "gru": _gru_state_vjp}
+
+
+def state_grad_norms(params, inputs, targets):
+    """||dL_T/dstate_t|| for t = 0..T, L_T the loss at the last step only: (T + 1,) float64.
+
+    params: any cell's (``cells.cell_of``). inputs, targets: int (T,), one sequence. The
+    state is h_t for the RNN and the GRU and the pair (h_t, s_t) for the LSTM (the norm of
+    both parts together), each taken as the input of steps t + 1..T. The gradient starts at
+    h_T as V^T (y_hat_T - onehot(y_T)) (ds_T = 0) and goes back one step at a time; one
+    forward and one backward pass, O(T). For the RNN it equals ``last_step_grad_norms``.
+    """
+    cell = get_cell(cell_of(params))
+    inputs = check_indices(inputs, params["V"].shape[0])
+    if inputs.ndim != 1 or np.shape(targets) != inputs.shape:
+        raise ValueError("state_grad_norms takes one sequence: inputs and targets of shape (T,), "
+                         f"got {inputs.shape} and {np.shape(targets)}")
+    logits, cache = cell.forward(params, inputs)
+    T = len(inputs)
+    do = softmax(logits[-1]).astype(np.float64)
+    do[targets[-1]] -= 1.0  # dL_T/do_T
+    dh = params["V"].T @ do
+    state = (dh, np.zeros_like(dh)) if cell.name == "lstm" else dh
+    vjp = _STATE_VJP[cell.name]
+    norms = np.empty(T + 1)
+    for t in range(T, -1, -1):
+        norms[t] = np.linalg.norm(np.concatenate(state) if cell.name == "lstm" else state)
+        if t > 0:
+            state = vjp(params, cache, t, state)
     return norms
 
 

@@ -10,6 +10,9 @@ A run's result is its final loss: the mean per-step training loss per character 
 ``FloatingPointError`` or if its final loss is not below ln K, the loss of guessing uniformly.
 Runs that raised ``FloatingPointError`` are kept as ``inf``; every diverged run is reported
 only as "diverged": its digits are chaotic (they differ from one CPU to the next).
+
+``compare_cells`` (notebook 08) compares the RNN, LSTM and GRU on one corpus; its result per
+run is the validation loss per character at the end of the run.
 """
 
 import math
@@ -17,11 +20,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .cells import CELLS, get_cell
 from .data import BatchStream
 from .optim import SGD, Adagrad, Adam, Momentum, grad_norm
 from .rnn import init_params, loss_and_grads
 from .stats import spread
-from .train import History, train
+from .train import History, _check_positive_int, evaluate, train
 
 CLIPPING = ("none", "element-wise", "norm")
 
@@ -49,6 +53,10 @@ __all__ = [
     "train_from_config",
     "panel_clipped_fraction",
     "ranking_at",
+    "param_count",
+    "matched_hidden_size",
+    "CellComparison",
+    "compare_cells",
 ]
 
 OPTIMIZERS = {"SGD": SGD, "Momentum": Momentum, "Adagrad": Adagrad, "Adam": Adam}
@@ -439,3 +447,155 @@ def panel_clipped_fraction(history, config):
     if config["clipping"] != "norm" or not history.steps:
         return None
     return clipped_fraction(history.grad_norms, config["clip_value"] * config["seq_length"])
+
+
+# --- notebook 08: the three cells on one corpus ------------------------------------------
+
+
+def param_count(cell, vocab_size, hidden_size):
+    """Number of parameters of a cell's model: g H (K + H + 1) + K H + K.
+
+    g = 1 (RNN), 4 (LSTM) or 3 (GRU): the blocks of H rows in U (gH, K), W (gH, H) and
+    b (gH,); the output layer V (K, H), c (K,) is the same for every cell.
+    """
+    g = get_cell(cell).gates
+    _check_positive_int(vocab_size=vocab_size, hidden_size=hidden_size)
+    K, H = int(vocab_size), int(hidden_size)
+    return g * H * (K + H + 1) + K * H + K
+
+
+def matched_hidden_size(cell, vocab_size, n_params):
+    """The hidden size H at which ``cell`` has the parameter count nearest ``n_params``.
+
+    Ties go to the smaller H. Used to compare cells at an equal parameter count: an LSTM has
+    about 4 times the recurrent weights of an RNN with the same H.
+    """
+    _check_positive_int(vocab_size=vocab_size, n_params=n_params)
+    g, K = get_cell(cell).gates, int(vocab_size)
+    # the positive root of g H^2 + (g (K + 1) + K) H + K = n_params, then its neighbours
+    a, b = g, g * (K + 1) + K
+    root = (-b + math.sqrt(b * b + 4 * a * max(n_params - K, 0))) / (2 * a)
+    candidates = {max(1, math.floor(root)), max(1, math.ceil(root))}
+    return min(sorted(candidates),
+               key=lambda H: abs(param_count(cell, K, H) - n_params))
+
+
+@dataclass
+class CellComparison:
+    """Several cells trained alike over the same seeds: their validation losses and runs.
+
+    cells: (n,) cell names ("rnn", "lstm", "gru"); seeds: (s,); hidden_sizes, param_counts,
+    lrs: dict cell -> H, parameter count, learning rate. val_losses: (n, s) validation loss
+    per character (nats) at the end of each run, ``inf`` where training diverged.
+    histories: (cell, seed) -> History (validation curve in val_steps, val_losses);
+    params: (cell, seed) -> the trained parameters. seconds: cell -> training time summed
+    over the seeds, on this machine (it differs from run to run: do not print it as a result).
+    """
+
+    cells: list
+    seeds: list
+    hidden_sizes: dict
+    param_counts: dict
+    lrs: dict
+    val_losses: np.ndarray
+    histories: dict = field(default_factory=dict, repr=False)
+    params: dict = field(default_factory=dict, repr=False)
+    seconds: dict = field(default_factory=dict)
+
+    def losses(self, cell):
+        """(s,) final validation losses of one cell, one per seed."""
+        if cell not in self.cells:
+            raise ValueError(f"no cell {cell!r} in this comparison: {', '.join(self.cells)}")
+        return self.val_losses[self.cells.index(cell)]
+
+    def diverged(self, cell):
+        """How many of the cell's runs diverged (training raised FloatingPointError)."""
+        return int(np.sum(~np.isfinite(self.losses(cell))))
+
+    def spread(self, cell):
+        """``stats.Spread`` of the cell's final validation losses, or None if any diverged."""
+        return None if self.diverged(cell) else spread(self.losses(cell))
+
+    def wins(self, a, b):
+        """On how many seeds cell ``a`` ends below cell ``b`` (the same seeds: paired)."""
+        return paired_wins(self.losses(a), self.losses(b))
+
+    def verdict(self, a, b):
+        """'A ends below B on k of s seeds', plus whether the seeds agree: a sentence that
+        holds as long as no seed's order flips (check it on other CPUs before printing it)."""
+        k, s = self.wins(a, b), len(self.seeds)
+        A, B = a.upper(), b.upper()
+        if k == s:
+            return f"{A} ends below {B} on every seed ({k} of {s})"
+        if k == 0:
+            return f"{A} ends above {B} on every seed ({s} of {s})"
+        return f"{A} ends below {B} on {k} of {s} seeds: the spread covers the difference"
+
+
+def _per_cell(value, cells, name):
+    """A dict cell -> value from one value for all cells or a dict with one per cell."""
+    if isinstance(value, dict):
+        missing = [c for c in cells if c not in value]
+        if missing:
+            raise ValueError(f"{name} has no value for {', '.join(missing)}")
+        return {c: value[c] for c in cells}
+    return dict.fromkeys(cells, value)
+
+
+def compare_cells(data, val_data, vocab_size, cells=CELLS, seeds=(0, 1, 2), *, hidden_size=64,
+                  lr=0.01, optimizer="Adam", steps=1000, seq_length=25, batch_size=32,
+                  clip_norm=50.0, eval_every=None, dtype=np.float64, progress=True):
+    """Train every cell from every seed alike; return their validation losses.
+
+    data, val_data: encoded training and validation text (1-D ints in [0, vocab_size)).
+    cells: names from ``cells.CELLS``. hidden_size, lr: one value for all cells, or a dict
+    cell -> value (e.g. from ``matched_hidden_size`` for equal parameter counts). Each run:
+    a fresh optimiser (``make_optimizer(optimizer, lr)``), ``steps`` steps of (batch_size,
+    seq_length) windows, global-norm clipping at ``clip_norm`` (a guard; None: none), the
+    validation loss before the first step, every ``eval_every`` steps (default: 10 times
+    per run) and at the end.
+    A seed picks both the initial weights and the windows, so every cell reads the same text
+    per seed. progress: one bar for all the runs. Returns a ``CellComparison``.
+    """
+    cells = [get_cell(c).name for c in cells]
+    if len(set(cells)) != len(cells) or not cells:
+        raise ValueError(f"cells must be distinct names from {CELLS}, got {cells}")
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must name at least one seed")
+    _check_positive_int(steps=steps)
+    sizes = _per_cell(hidden_size, cells, "hidden_size")
+    lrs = _per_cell(lr, cells, "lr")
+    for c in cells:
+        _check_positive_int(hidden_size=sizes[c])
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(cells) * len(seeds) * steps, disable=not progress, desc="training",
+               unit="step", leave=True)
+    val_losses = np.empty((len(cells), len(seeds)))
+    result = CellComparison(cells, seeds, sizes, {}, lrs, val_losses)
+    for i, c in enumerate(cells):
+        result.param_counts[c] = param_count(c, vocab_size, sizes[c])
+        result.seconds[c] = 0.0
+        for j, seed in enumerate(seeds):
+            bar.set_postfix_str(f"{c.upper()}, seed {seed}", refresh=False)
+            params = get_cell(c).init(vocab_size, sizes[c], seed=seed, dtype=dtype)
+            history = History(seed=seed, beta=smoothing_beta(steps))
+            # the curve starts at the fresh model (about ln K), so it spans the n-gram ladder
+            history.val_steps.append(0)
+            history.val_losses.append(evaluate(params, val_data, seq_length=seq_length))
+            try:
+                train(params, data, optimizer=make_optimizer(optimizer, lrs[c]), steps=steps,
+                      seq_length=seq_length, batch_size=batch_size, clip=None,
+                      clip_norm=clip_norm, seed=seed, progress=False, val_data=val_data,
+                      eval_every=eval_every, history=history, cell=c,
+                      callback=lambda step, h: bar.update(1))
+                val_losses[i, j] = history.val_losses[-1]
+            except FloatingPointError:
+                val_losses[i, j] = math.inf
+                bar.update(steps - history.steps)  # the steps a diverged run did not take
+            result.seconds[c] += history.seconds
+            result.histories[c, seed] = history
+            result.params[c, seed] = params
+    bar.close()
+    return result

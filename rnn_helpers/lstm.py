@@ -51,6 +51,8 @@ __all__ = [
     "lstm_backward",
     "lstm_loss_and_grads",
     "lstm_step",
+    "lstm_step_backward",
+    "lstm_gates",
 ]
 
 GATES = "ifgo"  # PyTorch's order of the stacked gates
@@ -293,3 +295,66 @@ def lstm_step(params, state, ix):
     s = f * s + i * g
     h = o * np.tanh(s)
     return (h, s), h @ params["V"].T + params["c"]
+
+
+def lstm_step_backward(W, dh, ds, s_prev, s, gates):
+    """One LSTM step backwards: from dL/dh_t and dL/ds_t to the step's pre-activations and
+    to the previous state. The readable one-step version of ``_backward``'s loop.
+
+    W: (4H, H), the stacked recurrent weights (gates i, f, g, o).
+    dh: (H,), dL/dh_t: everything that reaches h_t (from the logits at t and from step t + 1).
+    ds: (H,), dL/ds_t from step t + 1 only, through s_{t+1} (zeros after the last step).
+    s_prev, s: (H,), the cell states s_{t-1} and s_t.
+    gates: (i, f, g, o), each (H,), the step's gates after their nonlinearity.
+    Returns (da, dh_prev, ds_prev): da (4H,) = dL/da_t for the stacked pre-activations
+    a_t = U x_t + W h_{t-1} + b (so dU[:, x_t] += da, dW += outer(da, h_{t-1}), db += da);
+    dh_prev (H,) = W^T da and ds_prev (H,) = ds_t * f_t, what reaches h_{t-1} and s_{t-1}
+    through this step. Every (H,) may be (B, H) for a batch; da is then (B, 4H).
+    """
+    _check_step_backward(W, dh, ds, s_prev, s, gates)
+    i, f, g, o = gates
+    tanh_s = np.tanh(s)
+    ds_t = ds + dh * o * (1 - tanh_s ** 2)  # s_t reaches the loss through s_{t+1} and h_t
+    do = dh * tanh_s
+    di = ds_t * g
+    dg = ds_t * i
+    df = ds_t * s_prev
+    ds_prev = ds_t * f  # the additive path: no W and no tanh' between s_t and s_{t-1}
+    da = np.concatenate([di * i * (1 - i),  # sigma' = sigma (1 - sigma)
+                         df * f * (1 - f),
+                         dg * (1 - g ** 2),  # tanh' = 1 - tanh^2
+                         do * o * (1 - o)], axis=-1)
+    dh_prev = da @ W  # W^T da, in row form so that a batch of rows (B, 4H) works too
+    return da, dh_prev, ds_prev
+
+
+def _check_step_backward(W, dh, ds, s_prev, s, gates):
+    """Raise ValueError naming the argument of ``lstm_step_backward`` with a wrong shape."""
+    W = np.asarray(W)
+    if W.ndim != 2 or W.shape[0] != 4 * W.shape[1]:
+        raise ValueError(f"W has shape {W.shape}, expected (4H, H) for the LSTM's 4 gates")
+    if len(gates) != 4:
+        raise ValueError(f"gates must be the 4 gates (i, f, g, o), got {len(gates)}")
+    shape = np.shape(dh)
+    if not shape or shape[-1] != W.shape[1] or len(shape) > 2:
+        raise ValueError(f"dh has shape {shape}, expected (H,) or (B, H) with H={W.shape[1]}")
+    named = {"ds": ds, "s_prev": s_prev, "s": s, "i": gates[0], "f": gates[1], "g": gates[2],
+             "o": gates[3]}
+    for name, x in named.items():
+        if np.shape(x) != shape:
+            raise ValueError(f"{name} has shape {np.shape(x)}, expected {shape} like dh")
+
+
+def lstm_gates(params, inputs, state=None):
+    """The LSTM's gate values over a sequence, after their nonlinearities.
+
+    params, inputs (T,) or (B, T), state (h0, s0) or None: as for ``lstm_forward``.
+    Returns a dict "i", "f", "g", "o" -> arrays (T, H) for inputs (T,) or (B, T, H) for
+    (B, T): e.g. ``lstm_gates(params, x)["f"][t]`` is the forget gate f_t of step t (0-based,
+    the step that reads x[t]), each entry in (0, 1) (g, a tanh, in (-1, 1)).
+    """
+    _, cache = lstm_forward(params, inputs, state)
+    gates = cache["gates"].transpose(0, 2, 1, 3)  # (4, T, B, H) -> (4, B, T, H)
+    if not cache["batched"]:
+        gates = gates[:, 0]
+    return {name: gates[k].copy() for k, name in enumerate(GATES)}

@@ -464,3 +464,124 @@ def gradient_norm_explorer(params, inputs, targets, *, rho=1.5, T=60, clipping=T
     return controls
 
 
+
+
+# --- 08: gated cells ----------------------------------------------------------
+# (imports here, not at the top: each notebook's section is edited on its own)
+
+from . import tasks  # noqa: E402
+
+RECALL_CELLS = (("RNN", "rnn"), ("LSTM", "lstm"), ("GRU", "gru"))
+RECALL_INITS = ("uniform", "orthogonal", "identity")
+RECALL_LR = 0.02  # notebook 08's rate: at 0.003 an LSTM at lag 21 is still at chance at 300 steps
+
+
+def recall_settings(cell, *, forget_bias=1.0, init="uniform"):
+    """The ``train_recall`` settings that apply to ``cell``: init for the RNN, forget_bias
+    for the LSTM, none for the GRU (the other knob is ignored, as the widget greys it out)."""
+    if cell == "rnn":
+        return {"cell": cell, "init": init}
+    if cell == "lstm":
+        return {"cell": cell, "forget_bias": float(forget_bias)}
+    return {"cell": cell}
+
+
+def describe_recall(settings, lag, steps, seed):
+    """A one-line title, e.g. 'LSTM, forget bias 1, lag 21, 300 steps, seed 0'."""
+    knob = ""
+    if "forget_bias" in settings:
+        knob = f", forget bias {settings['forget_bias']:g}"
+    elif "init" in settings:
+        knob = f", {settings['init']} W"
+    return f"{settings['cell'].upper()}{knob}, lag {lag}, {steps} steps, seed {seed}"
+
+
+def _recall_title(run):
+    """``describe_recall`` of a finished ``tasks.RecallRun``."""
+    knobs = {k: v for k, v in run.settings.items() if k in ("init", "forget_bias")}
+    return describe_recall(recall_settings(run.settings["cell"], **knobs), run.lag,
+                           run.settings["steps"], run.settings["seed"])
+
+
+def recall_run_view(run):
+    """The 08 widget's figure for a finished ``tasks.RecallRun``."""
+    return plots.recall_run_figure(run, chance=1 / len(tasks.RECALL_SYMBOLS),
+                                   title=_recall_title(run))
+
+
+def recall_view(*, cell="lstm", lag=21, forget_bias=1.0, init="uniform", steps=300, seed=0,
+                lr=RECALL_LR, progress=None):
+    """The static counterpart of ``recall_explorer``: train once, return the same figure.
+
+    ``tasks.recall_run(lag - 1, steps=steps, seed=seed, lr=lr, ...)`` with the knobs that
+    apply to ``cell`` (``recall_settings``), drawn by ``recall_run_view``.
+    """
+    run = tasks.recall_run(lag - 1, steps=steps, seed=seed, lr=lr, progress=progress,
+                           **recall_settings(cell, forget_bias=forget_bias, init=init))
+    return recall_run_view(run)
+
+
+def recall_explorer(*, cell="lstm", lag=21, forget_bias=1.0, init="uniform", steps=300, seed=0,
+                    lr=RECALL_LR, run=None):
+    """Cell kind, lag, forget bias (LSTM) or init (RNN), and a Train button -> one training.
+
+    Each press trains a fresh network (``recall_view``'s training) with a progress bar, then
+    draws its accuracy against step and its gradient along time at the start and the end.
+    run: a ``tasks.RecallRun`` to show before any press (e.g. the static figure's); without
+    it the first press draws the first figure. Displays the controls and the figure; returns
+    the controls (a dict of widgets, with "button", "progress" and "status").
+    """
+    style = {"description_width": "initial"}
+    c = {
+        "cell": ipw.ToggleButtons(options=RECALL_CELLS, value=cell, description="cell",
+                                  style=style),
+        "lag": ipw.IntSlider(value=lag, min=6, max=61, step=5, description="lag k + 1",
+                             continuous_update=False, style=style),
+        "forget_bias": ipw.FloatSlider(value=forget_bias, min=-2.0, max=4.0, step=0.5,
+                                       description="forget bias (LSTM)",
+                                       continuous_update=False, style=style),
+        "init": ipw.Dropdown(options=RECALL_INITS, value=init, description="W init (RNN)",
+                             style=style),
+        "seed": ipw.IntSlider(value=seed, min=0, max=9, description="seed",
+                              continuous_update=False, style=style),
+        "button": ipw.Button(description="Train", button_style="primary",
+                             tooltip=f"train a fresh network for {steps} steps"),
+        "progress": ipw.IntProgress(0, min=0, max=steps, description="progress"),
+        "status": ipw.HTML("Press Train to train a fresh network with these settings."),
+    }
+    live = LiveFigure()
+
+    def grey_out(_change=None):  # a knob that does not apply to the cell is disabled
+        c["forget_bias"].disabled = c["cell"].value != "lstm"
+        c["init"].disabled = c["cell"].value != "rnn"
+
+    def progress(step):
+        c["progress"].value = step
+
+    def on_train(_button=None):
+        knobs = {"cell": c["cell"].value, "forget_bias": c["forget_bias"].value,
+                 "init": c["init"].value}
+        seed_now = c["seed"].value
+        run = html.escape(describe_recall(recall_settings(**knobs), c["lag"].value, steps,
+                                          seed_now))
+        # The kernel is busy until the run ends: a press meanwhile would only queue up.
+        c["button"].disabled = True
+        c["progress"].value = 0
+        c["status"].value = f"Training: {run} ..."
+        try:
+            live.update(recall_view(lag=c["lag"].value, steps=steps, seed=seed_now, lr=lr,
+                                    progress=progress, **knobs))
+            c["status"].value = f"Showing: {run}"
+        finally:
+            c["button"].disabled = False
+
+    grey_out()
+    c["cell"].observe(grey_out, names="value")
+    c["button"].on_click(on_train)
+    display(ipw.VBox([ipw.HBox([c["cell"], c["lag"]]),
+                      ipw.HBox([c["forget_bias"], c["init"], c["seed"]]),
+                      ipw.HBox([c["button"], c["progress"]]), c["status"]]))
+    if run is not None:
+        live.show(recall_run_view(run))
+        c["status"].value = f"Showing: {html.escape(_recall_title(run))} (the run above)"
+    return c

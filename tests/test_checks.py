@@ -124,9 +124,9 @@ def test_after_tests_a_correct_result_further(capsys):
 
 
 def test_check_names_are_unique_across_notebook_modules():
-    from rnn_helpers.checks import core, nb01, nb02, nb03, nb04, nb05, nb06, nb07
+    from rnn_helpers.checks import core, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08
 
-    modules = [core, nb01, nb02, nb03, nb04, nb05, nb06, nb07]
+    modules = [core, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08]
     names = [n for m in modules for n in m.__all__]
     assert len(names) == len(set(names))
     assert all(hasattr(checks, n) for n in names)

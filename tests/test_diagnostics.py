@@ -1,8 +1,10 @@
 """Notebook 07's numbers: the last step's parameter gradient, the global-clip factor, the
-saturation statistics and the blow-up verdict, each against an independent computation."""
+saturation statistics and the blow-up verdict, each against an independent computation; and
+08's gradient along time for every cell (``state_grad_norms``) against finite differences."""
 
 import numpy as np
 import pytest
+from cases import make_case, reference_step
 
 from rnn_helpers import (
     clip_grad_norm,
@@ -118,3 +120,77 @@ def test_saturated_fraction_counts_values_beyond_the_threshold():
     h = np.array([[0.0, 0.96, -0.99], [0.95, -0.2, 1.0]])  # |h| > 0.95: 0.96, -0.99, 1.0
     assert diagnostics.saturated_fraction(h) == 0.5
     assert diagnostics.saturated_fraction(h, threshold=0.98) == pytest.approx(2 / 6)
+
+
+# --- state_grad_norms: the gradient along time for every cell ---------------------------------
+
+
+def _suffix_loss(cell, params, x, y, t, state):
+    """L_T from state_t: run steps t + 1..T (x[t:]) from ``state`` with the tests' own copy
+    of the equations, then -log softmax at the last step (t = T: straight from h_T)."""
+    h = state[0] if cell == "lstm" else state
+    logits = params["V"] @ h + params["c"]
+    for ix in x[t:]:
+        state, logits = reference_step(cell, params, state, ix)
+    m = logits.max()
+    return m + np.log(np.exp(logits - m).sum()) - logits[y[-1]]
+
+
+def _states(cell, params, x):
+    """state_0 .. state_T of one sequence from zeros, by the tests' own loop."""
+    H = params["V"].shape[1]
+    state = (np.zeros(H), np.zeros(H)) if cell == "lstm" else np.zeros(H)
+    states = [state]
+    for ix in x:
+        state, _ = reference_step(cell, params, state, ix)
+        states.append(state)
+    return states
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_state_grad_norms_match_finite_differences_of_the_suffix(cell):
+    params, x, y, _ = make_case(cell, K=6, H=4, T=6, scale=2.0, seed=4)
+    norms = diagnostics.state_grad_norms(params, x, y)
+    assert norms.shape == (7,)
+    eps = 1e-6
+    for t, state in enumerate(_states(cell, params, x)):
+        parts = [np.array(p) for p in (state if cell == "lstm" else (state,))]
+        grad = []
+        for p in parts:  # perturb every entry of h_t (and s_t), the rest of the state fixed
+            for j in range(len(p)):
+                old = p[j]
+                p[j] = old + eps
+                up = _suffix_loss(cell, params, x, y, t, tuple(parts) if cell == "lstm"
+                                  else parts[0])
+                p[j] = old - eps
+                down = _suffix_loss(cell, params, x, y, t, tuple(parts) if cell == "lstm"
+                                    else parts[0])
+                p[j] = old
+                grad.append((up - down) / (2 * eps))
+        assert norms[t] == pytest.approx(np.linalg.norm(grad), rel=1e-7), t
+
+
+def test_state_grad_norms_of_the_rnn_are_last_step_grad_norms(small):
+    params, x, y = small
+    np.testing.assert_array_equal(diagnostics.state_grad_norms(params, x, y),
+                                  diagnostics.last_step_grad_norms(params, x, y))
+
+
+def test_state_grad_norms_end_at_the_output_gradient_for_every_cell():
+    for cell in ("rnn", "lstm", "gru"):
+        params, x, y, _ = make_case(cell, K=6, H=4, T=5, seed=1)
+        h_T = _states(cell, params, x)[-1]
+        h_T = h_T[0] if cell == "lstm" else h_T
+        o = params["V"] @ h_T + params["c"]
+        p = np.exp(o - o.max()) / np.exp(o - o.max()).sum()
+        p[y[-1]] -= 1
+        assert diagnostics.state_grad_norms(params, x, y)[-1] == pytest.approx(
+            np.linalg.norm(params["V"].T @ p), rel=1e-12)
+
+
+def test_state_grad_norms_reject_a_batch_or_mismatched_targets():
+    params, x, y, _ = make_case("lstm", K=6, H=4, T=5)
+    with pytest.raises(ValueError, match="one sequence"):
+        diagnostics.state_grad_norms(params, np.stack([x, x]), np.stack([y, y]))
+    with pytest.raises(ValueError, match="one sequence"):
+        diagnostics.state_grad_norms(params, x, y[:-1])

@@ -18,7 +18,10 @@ from rnn_helpers import (
     CharVocab,
     History,
     Momentum,
+    evaluate,
     grad_norm,
+    init_gru_params,
+    init_lstm_params,
     init_params,
     load_corpus,
     loss_and_grads,
@@ -280,3 +283,124 @@ def test_panel_clipped_fraction_only_for_norm_clipping():
     assert ex.panel_clipped_fraction(h, ex.train_config(clipping="element-wise")) is None
     assert ex.panel_clipped_fraction(h, ex.train_config(clipping="none")) is None
     assert ex.panel_clipped_fraction(History(), norm) is None
+
+
+# --- compare_cells (notebook 08) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("cell, init", [("rnn", init_params), ("lstm", init_lstm_params),
+                                        ("gru", init_gru_params)])
+@pytest.mark.parametrize("K, H", [(5, 3), (34, 64)])
+def test_param_count_counts_the_initialised_arrays(cell, init, K, H):
+    assert ex.param_count(cell, K, H) == sum(p.size for p in init(K, H, seed=0).values())
+
+
+def test_param_count_rejects_bad_sizes():
+    with pytest.raises(ValueError, match="hidden_size"):
+        ex.param_count("rnn", 34, 0)
+    with pytest.raises(ValueError, match="cell must be one of"):
+        ex.param_count("transformer", 34, 8)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("n_params", [1, 100, 8546, 27_554, 100_000])
+def test_matched_hidden_size_is_the_nearest_count_by_search(cell, n_params):
+    counts = {H: ex.param_count(cell, 34, H) for H in range(1, 400)}
+    best = min(counts, key=lambda H: (abs(counts[H] - n_params), H))  # ties: smaller H
+    assert ex.matched_hidden_size(cell, 34, n_params) == best
+
+
+def test_matched_hidden_size_of_an_rnn_count_is_that_rnn():
+    assert ex.matched_hidden_size("rnn", 34, ex.param_count("rnn", 34, 64)) == 64
+
+
+CELL_SMALL = dict(steps=12, seq_length=8, batch_size=4, eval_every=4, progress=False)
+
+
+def test_compare_cells_matches_train_run_by_hand(corpus):
+    K, data = corpus
+    train_data, val_data = data[:15_000], data[15_000:17_000]
+    res = ex.compare_cells(train_data, val_data, K, ["rnn", "lstm", "gru"], [0, 2],
+                           hidden_size={"rnn": 9, "lstm": 4, "gru": 5},
+                           lr={"rnn": 0.01, "lstm": 0.03, "gru": 0.02}, clip_norm=3.0,
+                           **CELL_SMALL)
+    assert res.cells == ["rnn", "lstm", "gru"] and res.seeds == [0, 2]
+    assert res.val_losses.shape == (3, 2)
+    for cell, init, H, lr in [("rnn", init_params, 9, 0.01), ("lstm", init_lstm_params, 4, 0.03),
+                              ("gru", init_gru_params, 5, 0.02)]:
+        p = init(K, H, seed=2)
+        h = train(p, train_data, optimizer=Adam(lr), steps=12, seq_length=8, batch_size=4,
+                  clip=None, clip_norm=3.0, seed=2, progress=False, val_data=val_data,
+                  eval_every=4)
+        assert res.histories[cell, 2].losses == h.losses
+        assert res.histories[cell, 2].val_steps == [0, 4, 8, 12]
+        assert res.histories[cell, 2].val_losses[0] == evaluate(init(K, H, seed=2), val_data,
+                                                                seq_length=8)
+        assert res.histories[cell, 2].val_losses[1:] == h.val_losses
+        assert res.losses(cell)[1] == h.val_losses[-1]
+        assert res.losses(cell)[1] == evaluate(p, val_data, seq_length=8)
+        for k in p:
+            np.testing.assert_array_equal(res.params[cell, 2][k], p[k])
+        assert res.param_counts[cell] == sum(x.size for x in p.values())
+        assert res.hidden_sizes[cell] == H and res.lrs[cell] == lr
+        assert res.seconds[cell] > 0
+    assert res.spread("gru").n == 2 and res.diverged("lstm") == 0
+
+
+def test_compare_cells_one_setting_for_all_cells(corpus):
+    K, data = corpus
+    res = ex.compare_cells(data[:15_000], data[15_000:16_000], K, ["gru", "rnn"], [1],
+                           hidden_size=6, lr=0.02, **CELL_SMALL)
+    assert res.hidden_sizes == {"gru": 6, "rnn": 6} and res.lrs == {"gru": 0.02, "rnn": 0.02}
+    p = init_gru_params(K, 6, seed=1)
+    h = train(p, data[:15_000], optimizer=Adam(0.02), steps=12, seq_length=8, batch_size=4,
+              clip=None, clip_norm=50.0, seed=1, progress=False)  # the default guard
+    assert res.histories["gru", 1].losses == h.losses
+
+
+def test_compare_cells_records_a_divergence_as_inf(corpus, monkeypatch):
+    K, data = corpus
+
+    def explode(*args, **kwargs):
+        raise FloatingPointError("training diverged at step 2")
+
+    monkeypatch.setattr(ex, "train", explode)
+    res = ex.compare_cells(data[:15_000], data[15_000:16_000], K, ["lstm"], [0, 1],
+                           hidden_size=4, **CELL_SMALL)
+    assert np.all(np.isinf(res.val_losses)) and res.diverged("lstm") == 2
+    assert res.spread("lstm") is None
+
+
+def test_compare_cells_rejects_bad_arguments(corpus):
+    K, data = corpus
+    args = (data[:15_000], data[15_000:16_000], K)
+    with pytest.raises(ValueError, match="distinct"):
+        ex.compare_cells(*args, ["rnn", "rnn"], [0], **CELL_SMALL)
+    with pytest.raises(ValueError, match="cell must be one of"):
+        ex.compare_cells(*args, ["rnn", "elman"], [0], **CELL_SMALL)
+    with pytest.raises(ValueError, match="hidden_size has no value for gru"):
+        ex.compare_cells(*args, ["rnn", "gru"], [0], hidden_size={"rnn": 4}, **CELL_SMALL)
+    with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
+        ex.compare_cells(*args, ["rnn"], [0], hidden_size=0, **CELL_SMALL)
+    with pytest.raises(ValueError, match="seeds"):
+        ex.compare_cells(*args, ["rnn"], [], **CELL_SMALL)
+
+
+def _comparison(losses, cells=("rnn", "lstm", "gru")):
+    losses = np.asarray(losses, float)
+    cells = list(cells)
+    return ex.CellComparison(cells, list(range(losses.shape[1])), dict.fromkeys(cells, 8),
+                             dict.fromkeys(cells, 100), dict.fromkeys(cells, 0.01), losses)
+
+
+def test_cell_comparison_verdicts_follow_the_paired_seeds():
+    res = _comparison([[0.50, 0.52, 0.51], [0.49, 0.50, 0.50], [0.51, 0.50, 0.52]])
+    assert res.wins("lstm", "rnn") == 3 and res.wins("gru", "rnn") == 1
+    assert res.verdict("lstm", "rnn") == "LSTM ends below RNN on every seed (3 of 3)"
+    assert res.verdict("rnn", "lstm") == "RNN ends above LSTM on every seed (3 of 3)"
+    assert res.verdict("gru", "rnn") == ("GRU ends below RNN on 1 of 3 seeds: "
+                                         "the spread covers the difference")
+    s = res.spread("gru")
+    assert s.mean == pytest.approx((0.51 + 0.50 + 0.52) / 3) and s.n == 3
+    with pytest.raises(ValueError, match="no cell 'transformer'"):
+        res.losses("transformer")

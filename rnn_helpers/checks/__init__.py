@@ -13,3 +13,4 @@ from .nb04 import *  # noqa: F403
 from .nb05 import *  # noqa: F403
 from .nb06 import *  # noqa: F403
 from .nb07 import *  # noqa: F403
+from .nb08 import *  # noqa: F403

@@ -103,6 +103,58 @@ def _seed_dots(ax, x, values, color, marker, offset):
             mfc="none")
 
 
+ARM_COLORS = tuple(COLORS[c] for c in ("blue", "orange", "green", "purple"))  # recall arms
+
+
+def _recall_accuracy_panel(ax, results, chance, budgets, *, colors=ARM_COLORS):
+    """Recall accuracy against the lag on ``ax``: for every arm of ``results`` and budget in
+    ``budgets``, the mean over seeds with a bar from the lowest to the highest seed
+    (``RecallResults.accuracy_summary``), the last budget solid, earlier ones dotted, every
+    seed a faint marker; chance a dashed line. Returns the legend handles of the styles
+    (budgets, seeds, chance); the arms' own handles are the caller's.
+    """
+    lags = np.asarray(results.lags)
+    width = 0.012 * (lags.max() - lags.min() + 1)
+    Line = mpl.lines.Line2D
+    n_arms, n_budgets = len(results.arms), len(budgets)
+    for a, (arm, color) in enumerate(zip(results.arms, colors, strict=False)):
+        for b, budget in enumerate(budgets):  # side by side: arm, then budget
+            offset = ((a - (n_arms - 1) / 2) * 2.4 + (b - (n_budgets - 1) / 2)) * width
+            last = b == n_budgets - 1
+            s = results.accuracy_summary(arm, budget)
+            ax.errorbar(lags + offset, s.mean, yerr=[s.mean - s.low, s.high - s.mean],
+                        color=color, ls="-" if last else ":", marker="o" if last else "s",
+                        mfc=color if last else "white", ms=6, lw=2 if last else 1.5,
+                        capsize=3)
+            _seed_dots(ax, lags, results.accuracy[arm][results.budgets.index(budget)], color,
+                       "o" if last else "s", offset)
+    handles = []
+    for b, budget in enumerate(budgets):
+        last = b == n_budgets - 1
+        handles.append(Line([], [], color=COLORS["black"], ls="-" if last else ":",
+                            marker="o" if last else "s", mfc=COLORS["black"] if last else "white",
+                            label=f"accuracy after {budget} steps: mean, lowest to highest seed"))
+    handles.append(Line([], [], color=COLORS["black"], ls="none", marker="o", mfc="none",
+                        alpha=0.45, label="each seed (faint)"))
+    ax.axhline(chance, color=COLORS["black"], ls="--", lw=1.2)
+    handles.append(Line([], [], color=COLORS["black"], ls="--", lw=1.2,
+                        label=f"chance ({chance:.2f})"))
+    ax.set(xlabel="lag k + 1 (steps from the symbol to the query)",
+           ylabel="recall accuracy (fraction)", ylim=(0, 1.05), xticks=lags,
+           title="Recalling the first symbol")
+    return handles
+
+
+def _arm_handles(results, names, colors=ARM_COLORS):
+    """A legend handle per arm: its colour, named by ``names`` (default the arm's label)."""
+    return [mpl.lines.Line2D([], [], color=c, lw=3, label=(names or {}).get(arm, arm))
+            for arm, c in zip(results.arms, colors, strict=False)]
+
+
+RATIO_LABEL = (r"$\Vert\partial L_T/\partial h_1\Vert \,/\, "
+               r"\Vert\partial L_T/\partial h_T\Vert$")
+
+
 def recall_figure(results, chance, *, names=None, ratios=True):
     """Recall accuracy against the lag k + 1 between the symbol and the query, over seeds.
 
@@ -116,40 +168,15 @@ def recall_figure(results, chance, *, names=None, ratios=True):
     samples the styles.
     """
     lags = np.asarray(results.lags)
-    names = names or {}
     ncols = 2 if ratios else 1
     fig, axes = new_figure(ncols, height=5.0, layout="constrained")
     ax1 = axes[0] if ratios else axes
-    colors = [COLORS[c] for c in ("blue", "orange", "green", "purple")]
+    colors = ARM_COLORS
     width = 0.012 * (lags.max() - lags.min() + 1)
     Line = mpl.lines.Line2D
-    handles = [Line([], [], color=c, lw=3, label=names.get(init, init))
-               for init, c in zip(results.inits, colors, strict=False)]
-    n_arms, n_budgets = len(results.inits), len(results.budgets)
-    for a, (init, color) in enumerate(zip(results.inits, colors, strict=False)):
-        for b, budget in enumerate(results.budgets):  # side by side: arm, then budget
-            offset = ((a - (n_arms - 1) / 2) * 2.4 + (b - (n_budgets - 1) / 2)) * width
-            last = b == n_budgets - 1
-            s = results.accuracy_summary(init, budget)
-            ax1.errorbar(lags + offset, s.mean, yerr=[s.mean - s.low, s.high - s.mean],
-                         color=color, ls="-" if last else ":", marker="o" if last else "s",
-                         mfc=color if last else "white", ms=6, lw=2 if last else 1.5,
-                         capsize=3)
-            _seed_dots(ax1, lags, results.accuracy[init][b], color, "o" if last else "s",
-                       offset)
-    for b, budget in enumerate(results.budgets):
-        last = b == n_budgets - 1
-        handles.append(Line([], [], color=COLORS["black"], ls="-" if last else ":",
-                            marker="o" if last else "s", mfc=COLORS["black"] if last else "white",
-                            label=f"accuracy after {budget} steps: mean, lowest to highest seed"))
-    handles.append(Line([], [], color=COLORS["black"], ls="none", marker="o", mfc="none",
-                        alpha=0.45, label="each seed (faint)"))
-    ax1.axhline(chance, color=COLORS["black"], ls="--", lw=1.2)
-    handles.append(Line([], [], color=COLORS["black"], ls="--", lw=1.2,
-                        label=f"chance ({chance:.2f})"))
-    ax1.set(xlabel="lag k + 1 (steps from the symbol to the query)",
-            ylabel="recall accuracy (fraction)", ylim=(0, 1.05), xticks=lags,
-            title="Recalling the first symbol")
+    handles = _arm_handles(results, names)
+    handles += _recall_accuracy_panel(ax1, results, chance, results.budgets)
+    n_arms = len(results.arms)
     if ratios:
         ax2 = axes[1]
         styles = (("at initialisation", False, "s", "--"), ("after training", True, "o", "-"))
@@ -163,9 +190,7 @@ def recall_figure(results, chance, *, names=None, ratios=True):
         for label, _, marker, ls in styles:
             handles.append(Line([], [], color=COLORS["black"], ls=ls, marker=marker,
                                 label=f"gradient ratio {label} (geometric mean)"))
-        ax2.set(yscale="log", xlabel="lag k + 1 (steps)", xticks=lags,
-                ylabel=r"$\Vert\partial L_T/\partial h_1\Vert \,/\, "
-                       r"\Vert\partial L_T/\partial h_T\Vert$",
+        ax2.set(yscale="log", xlabel="lag k + 1 (steps)", xticks=lags, ylabel=RATIO_LABEL,
                 title="Gradient reaching the symbol")
     fig.legend(handles=handles, loc="outside lower center", ncol=2)
     return fig

@@ -1,6 +1,7 @@
 """Notebook 06, training and sampling: loss curves, clipping, optimisers, temperature."""
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 
 from .style import COLORS, CYCLE, char_label, loss_curves, new_figure
@@ -169,3 +170,94 @@ def lr_sweep_figure(sweeps, *, log_k=None, floor=None, title="Final loss against
     ax.set(xlabel="learning rate", ylabel="final loss (nats per character)", title=title)
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.93))  # below the ln K line
     return fig
+
+
+CELL_COLORS = {"rnn": COLORS["blue"], "lstm": COLORS["orange"], "gru": COLORS["green"]}
+
+
+def _ladder_lines(ax, floor, ladder, lo, hi, *, floor_in_legend=True):
+    """The floor (dashed) and the rungs of an n-gram ladder (dotted, labelled at the right)
+    that fall within [lo, hi]; the floor is labelled in the legend or, like the rungs, on
+    the axes."""
+    if floor is not None and (floor_in_legend or lo <= floor <= hi):
+        label = f"entropy rate {floor:.3f} (best possible)"
+        ax.axhline(floor, color=COLORS["black"], ls="--", lw=1.2,
+                   label=label if floor_in_legend else None)
+        if not floor_in_legend:
+            _line_label(ax, floor, label)
+    for name, v in (ladder or {}).items():
+        if lo <= v <= hi:
+            ax.axhline(v, color=COLORS["black"], ls=":", lw=1.2, alpha=0.7)
+            _line_label(ax, v, f"{name} {v:.3f}")
+
+
+def _line_label(ax, y, text):
+    """A label just above a horizontal line, at the right end of the axes."""
+    ax.annotate(text, xy=(1, y), xycoords=("axes fraction", "data"), xytext=(-4, 3),
+                textcoords="offset points", ha="right", va="bottom", fontsize=11)
+
+
+def cell_losses_figure(comparison, *, floor=None, ladder=None,
+                       title="Validation loss of each cell"):
+    """Two panels: validation loss against step for every cell and seed (log y), and each
+    cell's final validation loss, every seed a dot and mean ± std a bar.
+
+    comparison: an ``experiments.CellComparison``. floor: the entropy rate (dashed line).
+    ladder: dict name -> loss of baselines (e.g. n-gram models), drawn as labelled dotted
+    lines where they fall in a panel's range. Runs that diverged are left out.
+    """
+    fig, (ax1, ax2) = new_figure(2, width=13, height=5.4, width_ratios=[1.6, 1])
+    finals = []
+    for i, cell in enumerate(comparison.cells):
+        color = CELL_COLORS.get(cell, CYCLE[i % len(CYCLE)])
+        label = (f"{cell.upper()}, H = {comparison.hidden_sizes[cell]} "
+                 f"({comparison.param_counts[cell]:,} parameters)")
+        for j, seed in enumerate(comparison.seeds):
+            h = comparison.histories.get((cell, seed))
+            if h is None or not np.isfinite(comparison.val_losses[i, j]):
+                continue
+            ax1.plot(h.val_steps, h.val_losses, "o-", color=color, lw=1.5, ms=3.5, alpha=0.8,
+                     label=label if j == 0 else None)
+        ok = comparison.val_losses[i][np.isfinite(comparison.val_losses[i])]
+        finals.extend(ok)
+        ax2.plot(np.full(ok.size, i), ok, "o", color=color, alpha=0.6, ms=7,
+                 label="one seed" if i == 0 else None)
+        if ok.size:
+            std = float(np.std(ok, ddof=1)) if ok.size > 1 else 0.0
+            ax2.errorbar([i + 0.18], [ok.mean()], yerr=[std], fmt="s", color=color, ms=8,
+                         capsize=5, lw=2, label="mean ± std" if i == 0 else None)
+    ax1.set_yscale("log")
+    if floor is not None:
+        ax1.set_ylim(min(ax1.get_ylim()[0], 0.95 * floor), None)
+    lo1, hi1 = ax1.get_ylim()
+    _ladder_lines(ax1, floor, ladder, lo1, hi1)
+    # plain numbers on the log axis (not 5 x 10^-1)
+    ticks = [t for t in (0.4, 0.5, 0.6, 0.8, 1, 1.5, 2, 3, 4, 6, 8) if lo1 <= t <= hi1]
+    ax1.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    ax1.yaxis.set_minor_formatter(mticker.NullFormatter())
+    ax1.set(xlabel="training step", ylabel="validation loss (nats per character, log scale)",
+            title=title)
+    # legends below the axes: inside, they would cover a curve or a rung's label
+    ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+    if finals:
+        # zoom on the final losses; the floor and the nearest rungs frame them
+        marks = [v for v in [floor, *(ladder or {}).values()] if v is not None]
+        below = [v for v in marks if v <= min(finals)]
+        above = [v for v in marks if v >= max(finals)]
+        lo = max(below) if below else min(finals)
+        hi = min(above) if above else max(finals)
+        pad = 0.1 * (hi - lo if hi > lo else 1.0)
+        ax2.set_ylim(lo - pad, hi + pad)
+        _ladder_lines(ax2, floor, ladder, lo - pad, hi + pad, floor_in_legend=False)
+    ax2.set_xticks(range(len(comparison.cells)), [c.upper() for c in comparison.cells])
+    ax2.set_xlim(-0.5, len(comparison.cells) - 0.5)
+    ax2.grid(axis="x", visible=False)
+    ax2.set(ylabel="final validation loss (nats per character)",
+            title=f"After {_steps(comparison)} steps, {len(comparison.seeds)} seeds")
+    ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
+    return fig
+
+
+def _steps(comparison):
+    """The number of steps the comparison's runs took (the longest run's)."""
+    return max((h.steps for h in comparison.histories.values()), default=0)
