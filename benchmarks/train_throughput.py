@@ -2,14 +2,15 @@
 
 One training step = forward + backward over a (B, T) window, element-wise clipping at 5 and an
 Adagrad step (lr 0.1). Throughput is characters per second, N * B * T / seconds. It is printed
-for rnn_helpers' real training loop (``rnn_helpers.train``), for a batch-1 loop written in the
-style of Karpathy's min-char-rnn (float64), and for PyTorch CPU eager when ``import torch``
-works (torch is not a dependency). Absolute speeds depend on the machine; the ratios, measured
-back to back in one process, are what the targets at the end are about.
+for rnn_helpers' real training loop (``rnn_helpers.train``) with each of the three cells (RNN,
+LSTM, GRU), for a batch-1 loop written in the style of Karpathy's min-char-rnn (float64, RNN
+only), and for PyTorch CPU eager (nn.RNN, nn.LSTM, nn.GRU) when ``import torch`` works (torch
+is not a dependency). Absolute speeds depend on the machine; the ratios, measured back to back
+in one process, are what the targets at the end are about.
 
-    python benchmarks/train_throughput.py              # every configuration, < 3 minutes
-    python benchmarks/train_throughput.py --quick      # a smoke run, < 30 seconds
-    python benchmarks/train_throughput.py --configs 32:100:float32,1:100:float64
+    python benchmarks/train_throughput.py              # every configuration and cell, < 5 minutes
+    python benchmarks/train_throughput.py --quick      # a smoke run, < 45 seconds
+    python benchmarks/train_throughput.py --configs 32:100:float32,1:100:float64 --cells lstm
 
 This is a script, not a test: it never asserts on absolute times.
 """
@@ -36,12 +37,15 @@ CORPUS_LENGTH = 200_000
 NOISY = 0.25  # cores used by other processes above which a row is measured again
 ALL_CONFIGS = [(B, H, dtype) for B in (1, 32) for H in (100, 256)
                for dtype in ("float32", "float64")]
+CELLS = ("rnn", "lstm", "gru")
 
-# (B, H, dtype, what, needed ratio): rnn_helpers / what >= needed
+# (cell, B, H, dtype, what, needed ratio): rnn_helpers / what >= needed
 TARGETS = [
-    (32, 100, "float32", "reference", 20.0),
-    (32, 100, "float32", "torch", 1.5),
-    (1, 100, "float64", "reference", 1.5),
+    ("rnn", 32, 100, "float32", "reference", 20.0),
+    ("rnn", 32, 100, "float32", "torch", 1.5),
+    ("rnn", 1, 100, "float64", "reference", 1.5),
+    ("lstm", 32, 100, "float32", "torch", 1.0),
+    ("gru", 32, 100, "float32", "torch", 1.5),
 ]
 
 
@@ -54,13 +58,18 @@ def make_corpus(length=CORPUS_LENGTH, seed=0):
 
 
 class RnnHelpersRunner:
-    """rnn_helpers.train, the real training loop, called for ``steps`` steps at a time."""
+    """rnn_helpers.train, the real training loop, called for ``steps`` steps at a time.
+
+    cell: "rnn", "lstm" or "gru": the parameters come from that cell's init (the LSTM's with
+    its default forget bias 1), and ``train`` picks the cell from their shapes.
+    """
 
     name = "rnn_helpers"
+    INITS = {"rnn": rh.init_params, "lstm": rh.init_lstm_params, "gru": rh.init_gru_params}
 
-    def __init__(self, data, B, H, dtype):
+    def __init__(self, data, B, H, dtype, cell="rnn"):
         self.data, self.B = data, B
-        self.params = rh.init_params(K, H, seed=0, dtype=np.dtype(dtype))
+        self.params = self.INITS[cell](K, H, seed=0, dtype=np.dtype(dtype))
         self.optimizer = rh.Adagrad(LR)
         self.calls = 0
 
@@ -196,15 +205,19 @@ class TorchBase:
         self.rows = torch.from_numpy(np.ascontiguousarray(rows, dtype=np.int64))
         self.windows = stretch // T
         self.pos = 0
-        self.h = torch.zeros(self.h_shape(), dtype=self.dtype)
+        self.h = self.zero_state()
         torch.manual_seed(0)
         self.build()
         self.optimizer = torch.optim.Adagrad(self.parameters, lr=LR, eps=1e-8)
         self.loss_fn = torch.nn.CrossEntropyLoss(reduction="sum")
 
+    def zero_state(self):
+        """The state at the start of the text: h (1, B, H) for nn.RNN and nn.GRU."""
+        return self.torch.zeros((1, self.B, self.H), dtype=self.dtype)
+
     def next_window(self):
         if self.pos == 0:
-            self.h = self.torch.zeros_like(self.h)
+            self.h = self.zero_state()
         a = self.pos * T
         window = self.rows[:, a:a + T + 1]
         self.pos = (self.pos + 1) % self.windows
@@ -221,24 +234,28 @@ class TorchBase:
             loss.backward()
             torch.nn.utils.clip_grad_value_(self.parameters, CLIP)
             self.optimizer.step()
-            self.h = h.detach()
+            self.h = h.detach() if isinstance(h, self.torch.Tensor) else tuple(
+                part.detach() for part in h)  # nn.LSTM's state is the pair (h, c)
             if clock() > deadline:
                 break
         return done
 
 
 class TorchRNNRunner(TorchBase):
-    """nn.RNN(K, H) (tanh) on one-hot inputs built once per batch, then nn.Linear(H, K)."""
+    """nn.RNN(K, H) (tanh) on one-hot inputs built once per batch, then nn.Linear(H, K).
+
+    The subclasses swap in nn.LSTM and nn.GRU; everything else is the same.
+    """
 
     name = "torch"
 
-    def h_shape(self):
-        return (1, self.B, self.H)
+    def make_rnn(self):
+        return self.torch.nn.RNN(K, self.H, nonlinearity="tanh", batch_first=True,
+                                 dtype=self.dtype)
 
     def build(self):
-        nn = self.torch.nn
-        self.rnn = nn.RNN(K, self.H, nonlinearity="tanh", batch_first=True, dtype=self.dtype)
-        self.out = nn.Linear(self.H, K, dtype=self.dtype)
+        self.rnn = self.make_rnn()
+        self.out = self.torch.nn.Linear(self.H, K, dtype=self.dtype)
         self.parameters = list(self.rnn.parameters()) + list(self.out.parameters())
 
     def forward(self, X):
@@ -247,14 +264,35 @@ class TorchRNNRunner(TorchBase):
         return self.out(hs), h
 
 
+class TorchLSTMRunner(TorchRNNRunner):
+    """nn.LSTM(K, H) on one-hot inputs, then nn.Linear(H, K); the state (h, c) carried."""
+
+    def make_rnn(self):
+        return self.torch.nn.LSTM(K, self.H, batch_first=True, dtype=self.dtype)
+
+    def zero_state(self):
+        zeros = self.torch.zeros((1, self.B, self.H), dtype=self.dtype)
+        return zeros, zeros.clone()
+
+
+class TorchGRURunner(TorchRNNRunner):
+    """nn.GRU(K, H) on one-hot inputs, then nn.Linear(H, K)."""
+
+    def make_rnn(self):
+        return self.torch.nn.GRU(K, self.H, batch_first=True, dtype=self.dtype)
+
+
+TORCH_RUNNERS = {"rnn": TorchRNNRunner, "lstm": TorchLSTMRunner, "gru": TorchGRURunner}
+
+
 class TorchLoopRunner(TorchBase):
     """rnn_helpers' algorithm in torch: an nn.Embedding(K, H) lookup for U x_t + b, then a
     Python loop h_t = tanh(a_t + W h_{t-1}) with autograd, then nn.Linear(H, K)."""
 
     name = "torch-loop"
 
-    def h_shape(self):
-        return (self.B, self.H)
+    def zero_state(self):
+        return self.torch.zeros((self.B, self.H), dtype=self.dtype)
 
     def build(self):
         torch, nn = self.torch, self.torch.nn
@@ -419,11 +457,44 @@ def parse_configs(text):
     return configs
 
 
+def parse_cells(text):
+    """'rnn,lstm' -> ['rnn', 'lstm'], in the order given, each once."""
+    cells = []
+    for item in text.split(","):
+        cell = item.strip().lower()
+        if cell not in CELLS:
+            raise SystemExit(f"bad cell {item!r}: expected some of {','.join(CELLS)}")
+        if cell not in cells:
+            cells.append(cell)
+    return cells
+
+
+def make_runners(cell, data, B, H, dtype, torch, torch_loop):
+    """The runners of one row: rnn_helpers, and for the RNN the reference, then torch."""
+    runners = [RnnHelpersRunner(data, B, H, dtype, cell)]
+    if cell == "rnn":
+        runners.append(ReferenceRunner(data, B, H, dtype))
+    if torch is not None:
+        runners.append(TORCH_RUNNERS[cell](torch, data, B, H, dtype))
+        if cell == "rnn" and torch_loop:
+            runners.append(TorchLoopRunner(torch, data, B, H, dtype))
+    return runners
+
+
+TORCH_NOTE = """\
+torch = PyTorch eager on one-hot float inputs (B, T, K) + nn.Linear(H, K), the time loop in C++:
+  rnn: nn.RNN(K, H, tanh); lstm: nn.LSTM(K, H); gru: nn.GRU(K, H); all batch_first. Each has two
+  biases, b_ih + b_hh (the GRU's b_hn inside r * (...)); otherwise the models of rnn_helpers.
+torch-loop (rnn only) = nn.Embedding(K, H) + a Python loop over t, the algorithm of rnn_helpers"""
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a smoke run, < 30 seconds")
+    parser.add_argument("--quick", action="store_true", help="a smoke run, < 45 seconds")
     parser.add_argument("--configs", default="all",
                         help="comma-separated B:H:dtype, e.g. 32:100:float32 (default: all 8)")
+    parser.add_argument("--cells", default=",".join(CELLS),
+                        help="comma-separated cells among rnn,lstm,gru (default: all three)")
     parser.add_argument("--repeats", type=int, default=None, help="timed runs, best kept")
     parser.add_argument("--budget", type=float, default=None,
                         help="seconds per timed run (per implementation)")
@@ -435,11 +506,12 @@ def main(argv=None):
                         help="skip the torch Python-loop (embedding) variant")
     args = parser.parse_args(argv)
     configs = parse_configs(args.configs)
+    cells = parse_cells(args.cells)
     repeats = args.repeats or (1 if args.quick else 3)
     if args.retries is None:
         args.retries = 0 if args.quick else 1
     budget = args.budget or (0.1 if args.quick else 0.5)
-    warmup = 0.05 if args.quick else 0.2
+    warmup = 0.03 if args.quick else 0.2
 
     torch = None if args.no_torch else import_torch()
     if torch is not None:
@@ -449,14 +521,9 @@ def main(argv=None):
           f"{repeats} timed run(s) of ~{budget:g} s each, best kept\n")
 
     data = make_corpus()
-    kinds = [RnnHelpersRunner, ReferenceRunner]
-    if torch is not None:
-        kinds.append(TorchRNNRunner)
-        if not args.no_torch_loop:
-            kinds.append(TorchLoopRunner)
-    header = (f"{'B':>3} {'H':>4} {'dtype':>7} | {'rnn_helpers':>10} {'reference':>10} "
-              f"{'torch':>10} {'torch-loop':>10} | {'rh/ref':>9} {'rh/torch':>9} "
-              f"{'rh/t-loop':>9} | {'other':>5}")
+    header = (f"{'cell':>4} {'B':>3} {'H':>4} {'dtype':>7} | {'rnn_helpers':>10} "
+              f"{'reference':>10} {'torch':>10} {'torch-loop':>10} | {'rh/ref':>9} "
+              f"{'rh/torch':>9} {'rh/t-loop':>9} | {'other':>5}")
     print("chars/s (k = thousands); reference = min-char-rnn style, batch 1, float64, same H;")
     print("other = CPU cores busy outside this process during the timed runs (the row is noisy "
           f"above {NOISY})")
@@ -464,44 +531,33 @@ def main(argv=None):
     print("-" * len(header))
     results = {}
     start = time.perf_counter()
-    deadline = start + (15 if args.quick else 110)  # no retries after this
-    for B, H, dtype in configs:
-        runners = []
-        for kind in kinds:
-            if kind in (TorchRNNRunner, TorchLoopRunner):
-                runners.append(kind(torch, data, B, H, dtype))
-            else:
-                runners.append(kind(data, B, H, dtype))
-        rate, others = measure(runners, B, budget, repeats, warmup, args.retries, deadline)
-        nan = float("nan")
-        rh_rate = rate["rnn_helpers"]
-        row = {
-            "rnn_helpers": rh_rate,
-            "reference": rate["reference"],
-            "torch": rate.get("torch", nan),
-            "torch-loop": rate.get("torch-loop", nan),
-        }
-        row["rh/reference"] = rh_rate / row["reference"]
-        row["rh/torch"] = rh_rate / row["torch"]
-        row["rh/torch-loop"] = rh_rate / row["torch-loop"]
-        row["noisy"] = others > NOISY
-        results[(B, H, dtype)] = row
-        print(f"{B:>3} {H:>4} {dtype:>7} | {fmt_rate(row['rnn_helpers'])} "
-              f"{fmt_rate(row['reference'])} {fmt_rate(row['torch'])} "
-              f"{fmt_rate(row['torch-loop'])} | {fmt_ratio(row['rh/reference'])} "
-              f"{fmt_ratio(row['rh/torch'])} {fmt_ratio(row['rh/torch-loop'])} | "
-              f"{others:5.2f}{' noisy' if others > NOISY else ''}", flush=True)
+    deadline = start + (15 if args.quick else 90)  # no retries after this
+    for cell in cells:
+        for B, H, dtype in configs:
+            runners = make_runners(cell, data, B, H, dtype, torch, not args.no_torch_loop)
+            rate, others = measure(runners, B, budget, repeats, warmup, args.retries, deadline)
+            nan = float("nan")
+            row = {name: rate.get(name, nan)
+                   for name in ("rnn_helpers", "reference", "torch", "torch-loop")}
+            for name in ("reference", "torch", "torch-loop"):
+                row[f"rh/{name}"] = row["rnn_helpers"] / row[name]
+            row["noisy"] = others > NOISY
+            results[(cell, B, H, dtype)] = row
+            print(f"{cell:>4} {B:>3} {H:>4} {dtype:>7} | {fmt_rate(row['rnn_helpers'])} "
+                  f"{fmt_rate(row['reference'])} {fmt_rate(row['torch'])} "
+                  f"{fmt_rate(row['torch-loop'])} | {fmt_ratio(row['rh/reference'])} "
+                  f"{fmt_ratio(row['rh/torch'])} {fmt_ratio(row['rh/torch-loop'])} | "
+                  f"{others:5.2f}{' noisy' if others > NOISY else ''}", flush=True)
     print(f"\nmeasured in {time.perf_counter() - start:.1f} s; load average now "
           f"{os.getloadavg()[0]:.2f}")
     if torch is not None:
-        print("torch = nn.RNN(K, H, tanh) on one-hot floats + nn.Linear(H, K), its time loop in "
-              "C++ (two biases b_ih + b_hh,\n  otherwise the same model); torch-loop = "
-              "nn.Embedding(K, H) + a Python loop over t, the algorithm of rnn_helpers")
+        print(TORCH_NOTE)
+        print_torch_ratios(results, cells, configs)
 
     print("\ntargets (rnn_helpers / other, same process):")
-    for B, H, dtype, what, needed in TARGETS:
-        label = f"B={B} {dtype} H={H}: rnn_helpers >= {needed:g}x {what}"
-        row = results.get((B, H, dtype))
+    for cell, B, H, dtype, what, needed in TARGETS:
+        label = f"{cell} B={B} {dtype} H={H}: rnn_helpers >= {needed:g}x {what}"
+        row = results.get((cell, B, H, dtype))
         if row is None or row[f"rh/{what}"] != row[f"rh/{what}"]:
             print(f"  SKIP {label} (not measured)")
             continue
@@ -509,6 +565,18 @@ def main(argv=None):
         note = " (noisy row: measure again on a quiet machine)" if row["noisy"] else ""
         print(f"  {'PASS' if ok else 'FAIL'} {label}: {row[f'rh/{what}']:.2f}x{note}")
     return 0
+
+
+def print_torch_ratios(results, cells, configs):
+    """Every rnn_helpers / torch ratio at once: a configuration per line, a cell per column."""
+    print("\nrnn_helpers / torch, by cell (* = noisy row):")
+    print(f"{'B':>3} {'H':>4} {'dtype':>7} |" + "".join(f"{cell:>10}" for cell in cells))
+    for B, H, dtype in configs:
+        line = f"{B:>3} {H:>4} {dtype:>7} |"
+        for cell in cells:
+            row = results[(cell, B, H, dtype)]
+            line += fmt_ratio(row["rh/torch"]) + ("*" if row["noisy"] else " ")
+        print(line)
 
 
 if __name__ == "__main__":

@@ -217,8 +217,9 @@ def _backward(dout, cache, work=None):
     # da: (4, T, B, H) like the gates, first the local factors, made dL/da in the loop
     da = buffer(work, "da", (4, T, B, H), dtype)
     da_i, da_f, da_g, da_o = da
-    np.subtract(1.0, gates, out=da)
-    da *= gates  # sigma' = sigma (1 - sigma) for i, f and o
+    for k in (slice(0, 2), slice(3, 4)):  # sigma' = sigma (1 - sigma) for i, f and o
+        np.subtract(1.0, gates[k], out=da[k])
+        da[k] *= gates[k]
     np.square(g, out=da_g)
     np.subtract(1.0, da_g, out=da_g)  # tanh' = 1 - g^2 for g
     da_i *= g  # g_t * i_t (1 - i_t)
