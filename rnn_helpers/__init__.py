@@ -83,6 +83,7 @@ from .tasks import (
     RecallResults,
     RecallRun,
     recall_accuracy,
+    recall_answers,
     recall_experiment,
     recall_gradient_ratio,
     recall_run,

@@ -23,7 +23,8 @@ from .lstm import init_lstm_params
 from .optim import Adam, clip_grad_norm
 from .rnn import init_params
 
-__all__ = ["RECALL_CHARS", "RECALL_SYMBOLS", "recall_task", "recall_accuracy", "recall_start",
+__all__ = ["RECALL_CHARS", "RECALL_SYMBOLS", "recall_task", "recall_answers", "recall_accuracy",
+           "recall_start",
            "train_recall", "recall_gradient_ratio", "RecallResults", "recall_experiment",
            "RecallRun", "recall_run", "state_grad_profile", "SeedRange",
            "seed_range", "geometric_mean"]
@@ -46,13 +47,16 @@ def recall_task(n, k, rng):
     return inputs, targets
 
 
-def recall_accuracy(params, inputs, targets):
-    """Fraction of sequences (B, T) whose last-step prediction (argmax) is the last target.
-
-    params: any cell's (``cells.cell_of`` tells which from the shape of W).
-    """
+def recall_answers(params, inputs):
+    """The network's answer at the query of each sequence: int (B,), the argmax of the last
+    step's logits for inputs int (B, T). params: any cell's (``cells.cell_of``)."""
     logits, _ = get_cell(cell_of(params)).forward(params, inputs)
-    return float(np.mean(logits[:, -1].argmax(axis=-1) == targets[:, -1]))
+    return logits[:, -1].argmax(axis=-1)
+
+
+def recall_accuracy(params, inputs, targets):
+    """Fraction of sequences (B, T) whose answer (``recall_answers``) is the last target."""
+    return float(np.mean(recall_answers(params, inputs) == targets[:, -1]))
 
 
 def recall_start(cell="rnn", hidden=32, *, seed=0, init="uniform", forget_bias=1.0):
@@ -231,7 +235,7 @@ def _check_arms(arms, inits, train_kwargs):
 
 
 def recall_experiment(ks, *, arms=None, inits=("uniform",), seeds=(0, 1, 2), budgets=(1000,),
-                      n_test=1000, n_ratio=20, test_seed=100, **train_kwargs):
+                      n_test=1000, n_ratio=20, test_seed=100, progress=False, **train_kwargs):
     """Train a fresh network (``train_recall``) for every k in ks, arm and seed in seeds.
 
     arms: dict label -> ``train_recall`` settings among cell, init and forget_bias, e.g.
@@ -242,8 +246,11 @@ def recall_experiment(ks, *, arms=None, inits=("uniform",), seeds=(0, 1, 2), bud
     after each number of steps in ``budgets`` (increasing; one run of max(budgets) steps), and
     its gradient ratio is measured on the first ``n_ratio`` of them at initialisation and at
     the end. train_kwargs go to ``train_recall`` (hidden, batch_size, lr, clip_norm).
+    progress: one bar (tqdm.auto) over the training steps of all the runs.
     Returns a ``RecallResults``, with each run's wall time.
     """
+    from tqdm.auto import tqdm
+
     ks, seeds, budgets = np.asarray(ks, dtype=int), tuple(seeds), tuple(budgets)
     if list(budgets) != sorted(set(budgets)) or budgets[0] < 1:
         raise ValueError(f"budgets must be increasing positive step counts, got {budgets}")
@@ -255,6 +262,8 @@ def recall_experiment(ks, *, arms=None, inits=("uniform",), seeds=(0, 1, 2), bud
                         arms, {a: np.zeros(shape) for a in arms},
                         {a: [[None] * len(seeds) for _ in ks] for a in arms})
     hidden = train_kwargs.get("hidden", 32)
+    bar = tqdm(total=len(ks) * len(arms) * len(seeds) * budgets[-1], disable=not progress,
+               desc="training", unit="step", leave=True)
     for a, k in enumerate(ks):
         X, Y = recall_task(n_test, int(k), np.random.default_rng(test_seed))
         for label, arm in arms.items():
@@ -262,6 +271,7 @@ def recall_experiment(ks, *, arms=None, inits=("uniform",), seeds=(0, 1, 2), bud
                 acc = res.accuracy[label][:, a, b]
 
                 def measure(step, params, acc=acc, X=X, Y=Y):
+                    bar.update(1)
                     if step in budgets:
                         acc[budgets.index(step)] = recall_accuracy(params, X, Y)
 
@@ -275,6 +285,7 @@ def recall_experiment(ks, *, arms=None, inits=("uniform",), seeds=(0, 1, 2), bud
                                                                        Y[:n_ratio])
                 res.seconds[label][a, b] = time.perf_counter() - t0
                 res.params[label][a][b] = params
+    bar.close()
     return res
 
 

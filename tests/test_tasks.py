@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from cases import reference_forward, reference_step
 
+import rnn_helpers.cells as rh_cells
 from rnn_helpers import (
     Adam,
     clip_grad_norm,
@@ -349,3 +350,21 @@ def test_lstm_gates_are_the_activated_gates_of_a_plain_loop(batched):
                 np.testing.assert_allclose(gates[name][b, t], acts[name], rtol=1e-12,
                                            atol=1e-15)
     assert set(gates) == set("ifgo") and gates["f"].shape == (len(X), 6, 4)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_recall_answers_are_the_argmax_at_the_query(cell):
+    params = tasks.recall_start(cell, hidden=6, seed=2)
+    X, Y = recall_task(40, 4, np.random.default_rng(5))
+    answers = tasks.recall_answers(params, X)
+    for x, answer in zip(X, answers, strict=True):  # one sequence at a time, by its own forward
+        logits, _ = rh_cells.get_cell(cell).forward(params, x)
+        assert answer == np.argmax(logits[-1])
+    assert recall_accuracy(params, X, Y) == np.mean(answers == Y[:, -1])
+
+
+def test_recall_experiment_progress_bar_counts_every_training_step(capsys):
+    recall_experiment((2,), arms={"GRU": {"cell": "gru"}}, seeds=(0, 1), budgets=(3, 5),
+                      n_test=10, n_ratio=2, hidden=4, progress=True)
+    err = capsys.readouterr().err
+    assert "10/10" in err  # 1 lag x 1 arm x 2 seeds x 5 steps

@@ -19,6 +19,8 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_SECONDS = 40  # per notebook, the budget of the notebook issue
+LONGER = {"08": 60}  # notebook 08 trains three cells on two tasks: its issue gives it 60 s
+MAX_TOTAL_SECONDS = 180  # the whole series
 MAX_MEMORY_MB = 1024
 
 
@@ -50,11 +52,13 @@ def main(argv=None):
     for path in paths:
         seconds, mb = execute(path)
         total += seconds
-        flag = "" if seconds <= MAX_SECONDS and mb <= MAX_MEMORY_MB else "  OVER BUDGET"
+        budget = LONGER.get(path.name[:2], MAX_SECONDS)
+        flag = "" if seconds <= budget and mb <= MAX_MEMORY_MB else "  OVER BUDGET"
         ok &= not flag
         print(f"{path.name:45s} {seconds:6.1f} s  peak kernel memory <= {mb:6.0f} MB{flag}")
-    print(f"{'total':45s} {total:6.1f} s")
-    return 0 if ok else 1
+    over = "  OVER BUDGET" if total > MAX_TOTAL_SECONDS and not args.notebooks else ""
+    print(f"{'total':45s} {total:6.1f} s{over}")
+    return 0 if ok and not over else 1
 
 
 if __name__ == "__main__":

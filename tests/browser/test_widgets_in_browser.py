@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 NB06 = "06_training_and_sampling.ipynb"
 NB07 = "07_exploding_vanishing_gradients.ipynb"
+NB08 = "08_gated_cells.ipynb"
 NB01 = "01_characters_and_data.ipynb"
 # The notebooks without an interaction test of their own below: their widgets must draw.
 OTHERS = ["01_characters_and_data.ipynb", "02_forward_pass.ipynb", "03_softmax_stability.ipynb",
@@ -96,6 +97,23 @@ def test_jupyterlab_07_spectral_radius_slider_redraws(jupyter, page, screenshot)
     assert abs(float(after_value) - 0.9) <= 0.1, after_value
     wait_for_new_figure(explorer, before_plot)
     screenshot(page, "jupyterlab_07_after_slider", explorer)
+
+
+def test_jupyterlab_08_recall_explorer_trains_the_chosen_cell(jupyter, page, screenshot):
+    open_notebook(page, jupyter.lab(NB08))
+    run_all(page)
+    assert_every_widget_drawn(page)
+    explorer = widget_cell(page, "forget bias (LSTM)")
+    status = explorer.locator(".widget-html").filter(has_text="Showing").first
+    before = figure_source(explorer)
+    assert before, "the static run's figure is not shown before any press"
+    expect(status).to_contain_text("LSTM, forget bias 1, lag 41")
+    explorer.locator("button", has_text="GRU").click()
+    type_into_readout(explorer, "lag k + 1", 11)
+    explorer.locator("button", has_text="Train").click()
+    status.filter(has_text="GRU, lag 11").wait_for(timeout=120_000)
+    wait_for_new_figure(explorer, before)
+    screenshot(page, "jupyterlab_08_after_training_a_gru", explorer)
 
 
 def test_notebook7_01_widgets_render_and_respond(jupyter, page, screenshot):
