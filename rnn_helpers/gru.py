@@ -22,7 +22,7 @@ is a contiguous (B, H) block, and one tanh for both sigmoid gates (sigma(x) =
 To read the equations in code, read ``gru_step``: one step, written line for line like the
 equations above (it is what sampling runs). The batched ``_forward`` and ``_backward`` compute
 the same thing tuned for speed (buffers reused in place, per-step views made once, the
-sigmoid trick): ``tests/test_gru.py`` checks that they agree.
+sigmoid trick): ``tests/test_gated_cells.py`` checks that they agree.
 """
 
 import numpy as np

@@ -28,7 +28,7 @@ pre-activations serves every gate.
 To read the equations in code, read ``lstm_step``: one step, written line for line like the
 equations above (it is what sampling runs). The batched ``_forward`` and ``_backward`` compute
 the same thing tuned for speed (buffers reused in place, per-step views made once, the
-sigmoid trick): ``tests/test_lstm.py`` checks that they agree.
+sigmoid trick): ``tests/test_gated_cells.py`` checks that they agree.
 """
 
 import numpy as np

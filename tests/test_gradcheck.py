@@ -21,7 +21,7 @@ from rnn_helpers.gradcheck import ParamCheck
 
 # Small models: the five-point stencil with h = 5e-4 has truncation error ~h^4 and
 # round-off ~eps_machine |L| / h ~ 1e-12, so relative errors are far below 1e-7. Every small
-# model of every cell is judged by the same rule (as in test_lstm.py and test_gru.py): each
+# model of every cell is judged by the same rule (as in test_gated_cells.py): each
 # entry |a - n| <= atol + rtol |n| with rtol = 1e-7 and atol = default_atol(L, h), the
 # centred difference's round-off.
 SMALL = {"eps": 5e-4, "order": 4}

@@ -1,7 +1,7 @@
 """The LSTM and the GRU against torch.nn.LSTM / nn.GRU, without torch: results stored by
 tools/make_torch_reference.py in tests/data/torch_gated_reference.npz.
 
-torch is never a dependency, so the live comparisons in test_lstm.py and test_gru.py skip in
+torch is never a dependency, so the live comparisons in test_gated_cells.py skip in
 CI. This file keeps PyTorch's gate order (LSTM i, f, g, o; GRU r, z, n, with torch's
 n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) and bias_hh = 0), its forward pass and its
 gradients checked everywhere. Regenerate the file with

@@ -5,7 +5,7 @@
 (any Python with torch and NumPy; torch is never a dependency of the package). The file lets
 the tests check the LSTM's and the GRU's gate order, forward pass and gradients against
 PyTorch where torch is not installed, as in CI: see tests/test_torch_reference.py. The live
-comparisons in tests/test_lstm.py and tests/test_gru.py still run wherever torch is.
+comparisons in tests/test_gated_cells.py still run wherever torch is.
 
 This script does not import rnn_helpers: it draws its own parameters in the package's layout
 (gates stacked in PyTorch's order, LSTM i, f, g, o and GRU r, z, n):
