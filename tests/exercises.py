@@ -1,5 +1,6 @@
 """Helpers shared by the tests of the exercises' checks (tests/test_checks_nbXX.py)."""
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -8,6 +9,21 @@ import numpy as np
 from rnn_helpers.checks.core import _difference
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def verdict(capsys, ok, expect_ok, *phrases):
+    """A check's printout: one line, the expected verdict, and every phrase in it."""
+    out = capsys.readouterr().out
+    assert ok is expect_ok, out
+    assert len(out.strip().splitlines()) == 1, out
+    for phrase in phrases:
+        assert phrase in out, out
+    return out
+
+
+def digits_of(x, n=4):
+    """The leading significant digits of a number, as they would be printed."""
+    return re.sub(r"[^0-9]", "", f"{abs(x):.{n}e}")[:n]
 
 
 def stub(*args, **kwargs):

@@ -9,25 +9,12 @@ import re
 
 import numpy as np
 import pytest
+from exercises import digits_of, verdict
 
 import rnn_helpers as rh
 from rnn_helpers import checks
 
 NOT_DONE = "not done yet"
-
-
-def verdict(capsys, ok, expect_ok, *phrases):
-    out = capsys.readouterr().out
-    assert ok is expect_ok, out
-    assert len(out.strip().splitlines()) == 1, out
-    for phrase in phrases:
-        assert phrase in out, out
-    return out
-
-
-def digits_of(x, n=4):
-    """The leading significant digits of a number, as they would be printed."""
-    return re.sub(r"[^0-9]", "", f"{abs(x):.{n}e}")[:n]
 
 
 # --- the Jacobian product dh_t/dh_k ------------------------------------------------------

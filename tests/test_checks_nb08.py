@@ -11,27 +11,13 @@ import re
 
 import numpy as np
 import pytest
-from exercises import assert_all_differ, expected_and_mistakes, stub
+from exercises import assert_all_differ, digits_of, expected_and_mistakes, stub, verdict
 
 import rnn_helpers as rh
 from rnn_helpers import checks
 from rnn_helpers.checks import nb08
 
 NOT_DONE = "not done yet"
-
-
-def verdict(capsys, ok, expect_ok, *phrases):
-    out = capsys.readouterr().out
-    assert ok is expect_ok, out
-    assert len(out.strip().splitlines()) == 1, out
-    for phrase in phrases:
-        assert phrase in out, out
-    return out
-
-
-def digits_of(x, n=4):
-    """The leading significant digits of a number, as they would be printed."""
-    return re.sub(r"[^0-9]", "", f"{abs(x):.{n}e}")[:n]
 
 
 def no_entry_printed(values, out):
