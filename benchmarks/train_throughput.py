@@ -504,6 +504,9 @@ def main(argv=None):
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if present")
     parser.add_argument("--no-torch-loop", action="store_true",
                         help="skip the torch Python-loop (embedding) variant")
+    parser.add_argument("--torch-threads", type=int, default=2,
+                        help="torch's intra-op threads (default 2, the cores of Binder/CI; "
+                             "1 compares with rnn_helpers' single BLAS thread)")
     args = parser.parse_args(argv)
     configs = parse_configs(args.configs)
     cells = parse_cells(args.cells)
@@ -515,7 +518,7 @@ def main(argv=None):
 
     torch = None if args.no_torch else import_torch()
     if torch is not None:
-        torch.set_num_threads(2)  # the 2 cores of Binder/CI (rnn_helpers' BLAS uses 1 thread)
+        torch.set_num_threads(args.torch_threads)  # rnn_helpers' BLAS uses 1 thread
     print_environment(torch)
     print(f"K={K} T={T} corpus={CORPUS_LENGTH} random chars, Adagrad(lr={LR}), clip={CLIP}; "
           f"{repeats} timed run(s) of ~{budget:g} s each, best kept\n")
