@@ -87,25 +87,6 @@ def _check_params(params, gates, cell):
     return K, H, dtype
 
 
-def _state_array(x, name, B, H, dtype, batched):
-    """One state array (h0 or s0) as (B, H) of ``dtype``; zeros when None.
-
-    x: (H,) for one sequence, (B, H) for a batch (``batched``). Raises ValueError naming
-    ``name`` for a wrong shape or a non-finite entry, TypeError for a non-real array.
-    """
-    if x is None:
-        return np.zeros((B, H), dtype)
-    x = np.asarray(x)
-    expected = (B, H) if batched else (H,)
-    if x.shape != expected:
-        raise ValueError(f"{name} has shape {x.shape}, expected {expected}")
-    if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
-        raise TypeError(f"{name} must be a real (float) array, got dtype {x.dtype}")
-    if not np.isfinite(x).all():
-        raise ValueError(f"{name} contains nan or inf")
-    return x.astype(dtype, copy=False).reshape(B, H)
-
-
 def _scatter_add_columns(ix, rows, K, work=None):
     """dU = sum over positions n of rows[:, n] placed in column ix[n]: (G, N, H) -> (G H, K).
 

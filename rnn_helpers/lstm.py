@@ -40,10 +40,15 @@ from .gated import (
     _init_params,
     _scatter_add_columns,
     _sigmoid_halving,
-    _state_array,
     sigmoid,
 )
-from .rnn import _check_targets, _dlogits_time_major, _time_major_loss, check_indices
+from .rnn import (
+    _check_targets,
+    _dlogits_time_major,
+    _state_array,
+    _time_major_loss,
+    check_indices,
+)
 
 __all__ = [
     "init_lstm_params",

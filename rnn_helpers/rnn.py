@@ -126,17 +126,23 @@ def check_indices(ix, K, name="inputs"):
     return ix
 
 
-def _initial_state(h0, B, H, dtype, batched):
-    """h0 as a (B, H) array of ``dtype``; zeros when None. Raises on a wrong shape."""
-    if h0 is None:
+def _state_array(x, name, B, H, dtype, batched):
+    """One state array (h0 or s0) as (B, H) of ``dtype``; zeros when None.
+
+    x: (H,) for one sequence, (B, H) for a batch (``batched``). Raises ValueError naming
+    ``name`` for a wrong shape or a non-finite entry, TypeError for a non-real array.
+    """
+    if x is None:
         return np.zeros((B, H), dtype)
-    h0 = np.asarray(h0)
+    x = np.asarray(x)
     expected = (B, H) if batched else (H,)
-    if h0.shape != expected:
-        raise ValueError(f"h0 has shape {h0.shape}, expected {expected}")
-    if not np.isfinite(h0).all():
-        raise ValueError("h0 contains nan or inf")
-    return h0.astype(dtype, copy=False).reshape(B, H)
+    if x.shape != expected:
+        raise ValueError(f"{name} has shape {x.shape}, expected {expected}")
+    if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
+        raise TypeError(f"{name} must be a real (float) array, got dtype {x.dtype}")
+    if not np.isfinite(x).all():
+        raise ValueError(f"{name} contains nan or inf")
+    return x.astype(dtype, copy=False).reshape(B, H)
 
 
 def rnn_forward(params, inputs, h0=None):
@@ -153,7 +159,7 @@ def rnn_forward(params, inputs, h0=None):
     batched = inputs.ndim == 2
     X = inputs if batched else inputs[None, :]
     B, T = X.shape
-    h0 = _initial_state(h0, B, H, dtype, batched)
+    h0 = _state_array(h0, "h0", B, H, dtype, batched)
     logits, cache = _forward(params, X, h0)
     cache["batched"] = batched
     return (logits if batched else logits[0]), cache

@@ -200,6 +200,7 @@ def _params():
         (None, np.array([0, 1]), np.zeros(4), ValueError, r"h0 has shape \(4,\)"),
         (None, np.array([[0, 1]]), np.zeros(5), ValueError, r"expected \(1, 5\)"),
         (None, np.array([0, 1]), np.full(5, np.nan), ValueError, "h0 contains nan"),
+        (None, np.array([0, 1]), np.zeros(5, complex), TypeError, "h0 must be a real"),
         (lambda p: p.pop("W"), np.array([0]), None, ValueError, "missing W"),
         (lambda p: p.update(V=np.zeros((7, 4))), [0], None, ValueError, "params\\['V'\\]"),
         (lambda p: p.update(b=p["b"].astype(np.float32)), [0], None, TypeError, "float32"),
