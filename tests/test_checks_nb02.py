@@ -7,7 +7,13 @@ import time
 
 import numpy as np
 import pytest
-from exercises import check_cells, expected_and_mistakes, solution_namespace, stub
+from exercises import (
+    assert_all_differ,
+    check_cells,
+    expected_and_mistakes,
+    solution_namespace,
+    stub,
+)
 
 from rnn_helpers import checks, init_params
 from rnn_helpers.checks import NOT_DONE, NOT_YET, nb02
@@ -292,11 +298,6 @@ def test_notebook_check_cells_hold_only_check_calls_and_its_solution_passes(caps
 ])
 def test_every_prediction_mistake_differs_from_the_answer_and_the_others(
         monkeypatch, check, args, n_mistakes):
-    from rnn_helpers.checks.core import _difference
     seen = expected_and_mistakes(monkeypatch, nb02, check, *args)
     assert len(seen["mistakes"]) == n_mistakes
-    rtol, atol = seen["options"].get("rtol", 1e-6), seen["options"].get("atol", 0.0)
-    values = [seen["expected"]] + [m.value for m in seen["mistakes"]]
-    for i, a in enumerate(values):
-        for b in values[i + 1:]:
-            assert _difference(a, b, rtol, atol) is not None, (a, b)
+    assert_all_differ(seen)
