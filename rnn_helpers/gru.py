@@ -36,9 +36,11 @@ from .gated import (
     _sigmoid_halving,
     sigmoid,
 )
+from .overlap import backward_factors, prepare_backward, second_thread, wait_for
 from .rnn import (
     _check_targets,
     _dlogits_time_major,
+    _output_grads,
     _state_array,
     _time_major_loss,
     check_indices,
@@ -87,6 +89,7 @@ def _forward(params, X, h0, work=None):
     Returns logits (B, T, K) and a time-major cache; its "o" holds the same logits as
     (T * B, K). work: see ``functional.buffer``.
     """
+    wait_for(work)  # a call still reading the buffers this pass is about to write
     U, W, b, V, c = (params[k] for k in ("U", "W", "b", "V", "c"))
     B, T = X.shape
     H = W.shape[1]
@@ -130,11 +133,12 @@ def _forward(params, X, h0, work=None):
         np.subtract(h_steps[t], n, out=h)
         h *= z_steps[t]
         h += n
-    out = buffer(work, "o", (T * B, K), dtype)
+    cache = {"params": params, "ix": ix, "hs": hs, "gates": gates, "hw": hw}
+    prepare_backward(cache, work, _local_factors, gates.nbytes)  # while this does the logits
+    out = cache["o"] = buffer(work, "o", (T * B, K), dtype)
     np.matmul(hs[1:].reshape(T * B, H), V.T, out=out)
     out += c
     logits = out.reshape(T, B, K).transpose(1, 0, 2)
-    cache = {"params": params, "ix": ix, "hs": hs, "gates": gates, "hw": hw, "o": out}
     return logits, cache
 
 
@@ -171,28 +175,14 @@ def _backward(dout, cache, work=None):
     dtype = W.dtype
     dout = dout.astype(dtype, copy=False)
     ones = np.ones(T * B, dtype)  # sums over positions as products: faster than .sum(0)
-    dV = dout.T @ hs[1:].reshape(T * B, H)
-    dc = ones @ dout
+    # the output layer's gradients do not depend on the recurrence: a second thread
+    # computes them while this one runs the loop (see overlap.py)
+    run = second_thread(gates.nbytes)
+    output_grads = run(_output_grads, dout, hs[1:].reshape(T * B, H), ones)
     dh = buffer(work, "dh", (T, B, H), dtype)  # dL/dh_t through the logits; + h_{t+1}'s below
     np.matmul(dout, V, out=dh.reshape(T * B, H))
-
-    r, z, n = gates
-    # the local factors of every step, turned into gradients in the loop
-    dn_dh = buffer(work, "dn_dh", (T, B, H), dtype)  # da_n / dh_t = (1 - z_t) (1 - n_t^2)
-    np.square(n, out=dn_dh)
-    np.subtract(1.0, dn_dh, out=dn_dh)
-    tmp = buffer(work, "tmp", (T, B, H), dtype)
-    np.subtract(1.0, z, out=tmp)
-    dn_dh *= tmp
-    dz_dh = buffer(work, "dz_dh", (T, B, H), dtype)  # da_z / dh_t = (h_{t-1} - n_t) z_t (1 - z_t)
-    np.subtract(hs[:-1], n, out=dz_dh)
-    dz_dh *= z
-    dz_dh *= tmp
-    dr_dn = buffer(work, "dr_dn", (T, B, H), dtype)  # da_r / da_n = (W_n h_{t-1}) r_t (1 - r_t)
-    np.subtract(1.0, r, out=dr_dn)
-    dr_dn *= r
-    dr_dn *= hw[:, 2]
-
+    dn_dh, dz_dh, dr_dn = backward_factors(cache, work, _local_factors)
+    r, z = gates[0], gates[1]
     daw = buffer(work, "daw", (3, T, B, H), dtype)  # [da_r, da_z, r * da_n]: W's side
     dax = buffer(work, "dax", (3, T, B, H), dtype)  # [da_r, da_z, da_n]: U's and b's side
     W3 = W.reshape(3, H, H)  # W_k: the rows of gate k
@@ -218,13 +208,46 @@ def _backward(dout, cache, work=None):
         np.add.reduce(dh_k, axis=0, out=dh_prev)
         np.multiply(dh_t, z_steps[t], out=through_z)
         dh_prev += through_z
-    dax[:2] = daw[:2]
     daw3, dax3 = daw.reshape(3, T * B, H), dax.reshape(3, T * B, H)
-    dW = np.matmul(daw3.transpose(0, 2, 1), hs[:-1].reshape(T * B, H)).reshape(3 * H, H)
+    # dW_k = daw_k^T h for each gate k; the second thread does two gates while this one
+    # does the third and dU (the same products as one call for the three: same bits)
+    dW = np.empty((3, H, H), dtype)
+    h_prev = hs[:-1].reshape(T * B, H)
+    rz = run(np.matmul, daw3[:2].transpose(0, 2, 1), h_prev, dW[:2])
+    np.matmul(daw3[2].T, h_prev, out=dW[2])
+    dax[:2] = daw[:2]
     db = np.matmul(ones, dax3).reshape(3 * H)
     dU = _scatter_add_columns(ix.reshape(-1), dax3, K, work)
-    grads = {"U": dU, "W": dW, "V": dV, "b": db, "c": dc}
+    rz.result()
+    dV, dc = output_grads.result()
+    grads = {"U": dU, "W": dW.reshape(3 * H, H), "V": dV, "b": db, "c": dc}
     return grads, dh_prev
+
+
+def _local_factors(cache, work=None):
+    """The factors of the backward's products that depend only on the forward pass.
+
+    Returns (dn_dh, dz_dh, dr_dn), each (T, B, H): da_n / dh_t, da_z / dh_t and da_r / da_n.
+    """
+    hs, gates, hw = cache["hs"], cache["gates"], cache["hw"]
+    r, z, n = gates
+    T, B, H = n.shape
+    dtype = n.dtype
+    dn_dh = buffer(work, "dn_dh", (T, B, H), dtype)  # da_n / dh_t = (1 - z_t) (1 - n_t^2)
+    np.square(n, out=dn_dh)
+    np.subtract(1.0, dn_dh, out=dn_dh)
+    tmp = buffer(work, "tmp", (T, B, H), dtype)
+    np.subtract(1.0, z, out=tmp)
+    dn_dh *= tmp
+    dz_dh = buffer(work, "dz_dh", (T, B, H), dtype)  # da_z / dh_t = (h_{t-1} - n_t) z_t (1 - z_t)
+    np.subtract(hs[:-1], n, out=dz_dh)
+    dz_dh *= z
+    dz_dh *= tmp
+    dr_dn = buffer(work, "dr_dn", (T, B, H), dtype)  # da_r / da_n = (W_n h_{t-1}) r_t (1 - r_t)
+    np.subtract(1.0, r, out=dr_dn)
+    dr_dn *= r
+    dr_dn *= hw[:, 2]
+    return dn_dh, dz_dh, dr_dn
 
 
 def gru_loss_and_grads(params, inputs, targets, state=None):

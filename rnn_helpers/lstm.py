@@ -42,9 +42,11 @@ from .gated import (
     _sigmoid_halving,
     sigmoid,
 )
+from .overlap import backward_factors, prepare_backward, second_thread, wait_for
 from .rnn import (
     _check_targets,
     _dlogits_time_major,
+    _output_grads,
     _state_array,
     _time_major_loss,
     check_indices,
@@ -124,6 +126,7 @@ def _forward(params, X, state, work=None):
     step is one contiguous (B, H) block (element-wise products on strided slices of a
     (B, 4H) row cost about 3 times more). work: see ``functional.buffer``.
     """
+    wait_for(work)  # a call still reading the buffers this pass is about to write
     U, W, b, V, c = (params[k] for k in ("U", "W", "b", "V", "c"))
     B, T = X.shape
     H = W.shape[1]
@@ -166,12 +169,12 @@ def _forward(params, X, state, work=None):
         s_steps[t + 1] += ig
         np.tanh(s_steps[t + 1], out=tanh_s[t])  # h_t = o_t * tanh(s_t)
         np.multiply(o_steps[t], tanh_s[t], out=h_steps[t + 1])
-    out = buffer(work, "o", (T * B, K), dtype)
+    cache = {"params": params, "ix": ix, "hs": hs, "ss": ss, "tanh_s": tanh_s, "gates": gates}
+    prepare_backward(cache, work, _local_factors, gates.nbytes)  # while this does the logits
+    out = cache["o"] = buffer(work, "o", (T * B, K), dtype)
     np.matmul(hs[1:].reshape(T * B, H), V.T, out=out)
     out += c
     logits = out.reshape(T, B, K).transpose(1, 0, 2)
-    cache = {"params": params, "ix": ix, "hs": hs, "ss": ss, "tanh_s": tanh_s, "gates": gates,
-             "o": out}
     return logits, cache
 
 
@@ -204,8 +207,7 @@ def _backward(dout, cache, work=None):
     all steps before the loop, which then does a few products per step.
     work: see ``functional.buffer``.
     """
-    params, ix, hs, ss = cache["params"], cache["ix"], cache["hs"], cache["ss"]
-    tanh_s, gates = cache["tanh_s"], cache["gates"]
+    params, ix, hs, gates = cache["params"], cache["ix"], cache["hs"], cache["gates"]
     U, W, V = params["U"], params["W"], params["V"]
     T, B = ix.shape
     H = W.shape[1]
@@ -213,28 +215,16 @@ def _backward(dout, cache, work=None):
     dtype = W.dtype
     dout = dout.astype(dtype, copy=False)
     ones = np.ones(T * B, dtype)  # sums over positions as products: faster than .sum(0)
-    dV = dout.T @ hs[1:].reshape(T * B, H)
-    dc = ones @ dout
+    # the output layer's gradients do not depend on the recurrence: a second thread
+    # computes them while this one runs the loop (see overlap.py)
+    run = second_thread(gates.nbytes)
+    output_grads = run(_output_grads, dout, hs[1:].reshape(T * B, H), ones)
     dh = buffer(work, "dh", (T, B, H), dtype)  # dL/dh_t through the logits; + h_{t+1}'s below
     np.matmul(dout, V, out=dh.reshape(T * B, H))
 
-    i, f, g, o = gates
-    # da: (4, T, B, H) like the gates, first the local factors, made dL/da in the loop
-    da = buffer(work, "da", (4, T, B, H), dtype)
-    da_i, da_f, da_g, da_o = da
-    for k in (slice(0, 2), slice(3, 4)):  # sigma' = sigma (1 - sigma) for i, f and o
-        np.subtract(1.0, gates[k], out=da[k])
-        da[k] *= gates[k]
-    np.square(g, out=da_g)
-    np.subtract(1.0, da_g, out=da_g)  # tanh' = 1 - g^2 for g
-    da_i *= g  # g_t * i_t (1 - i_t)
-    da_f *= ss[:-1]  # s_{t-1} * f_t (1 - f_t)
-    da_g *= i  # i_t * (1 - g_t^2)
-    da_o *= tanh_s  # tanh(s_t) * o_t (1 - o_t)
-    ds_dh = buffer(work, "ds_dh", (T, B, H), dtype)  # ds_t / dh_t = o_t * (1 - tanh(s_t)^2)
-    np.square(tanh_s, out=ds_dh)
-    np.subtract(1.0, ds_dh, out=ds_dh)
-    ds_dh *= o
+    da, ds_dh = backward_factors(cache, work, _local_factors)
+    f = gates[1]
+    da_o = da[3]
 
     W4 = W.reshape(4, H, H)  # W_k: the rows of gate k
     ds = np.empty((B, H), dtype)
@@ -259,11 +249,47 @@ def _backward(dout, cache, work=None):
         np.matmul(da_steps[t], W4, out=dh_k)
         np.add.reduce(dh_k, axis=0, out=dh_prev)
     da3 = da.reshape(4, T * B, H)
-    dW = np.matmul(da3.transpose(0, 2, 1), hs[:-1].reshape(T * B, H)).reshape(4 * H, H)
+    # dW_k = da_k^T h for each gate k; the second thread does three gates while this one
+    # does the fourth and dU (the same products as one call for the four: same bits)
+    dW = np.empty((4, H, H), dtype)
+    h_prev = hs[:-1].reshape(T * B, H)
+    ifg = run(np.matmul, da3[:3].transpose(0, 2, 1), h_prev, dW[:3])
+    np.matmul(da3[3].T, h_prev, out=dW[3])
     db = np.matmul(ones, da3).reshape(4 * H)
     dU = _scatter_add_columns(ix.reshape(-1), da3, K, work)
-    grads = {"U": dU, "W": dW, "V": dV, "b": db, "c": dc}
+    ifg.result()
+    dV, dc = output_grads.result()
+    grads = {"U": dU, "W": dW.reshape(4 * H, H), "V": dV, "b": db, "c": dc}
     return grads, (dh_prev, ds_prev)
+
+
+def _local_factors(cache, work=None):
+    """The factors of the backward's products that depend only on the forward pass.
+
+    Returns (da, ds_dh): da (4, T, B, H) holds, per gate, what dL/da becomes once multiplied
+    by ds_t (i, f, g) or dh_t (o); ds_dh (T, B, H) = o_t * (1 - tanh(s_t)^2).
+    """
+    ss, tanh_s, gates = cache["ss"], cache["tanh_s"], cache["gates"]
+    T, B, H = tanh_s.shape
+    dtype = gates.dtype
+    i, f, g, o = gates
+    # da: (4, T, B, H) like the gates, first the local factors, made dL/da in the loop
+    da = buffer(work, "da", (4, T, B, H), dtype)
+    da_i, da_f, da_g, da_o = da
+    for k in (slice(0, 2), slice(3, 4)):  # sigma' = sigma (1 - sigma) for i, f and o
+        np.subtract(1.0, gates[k], out=da[k])
+        da[k] *= gates[k]
+    np.square(g, out=da_g)
+    np.subtract(1.0, da_g, out=da_g)  # tanh' = 1 - g^2 for g
+    da_i *= g  # g_t * i_t (1 - i_t)
+    da_f *= ss[:-1]  # s_{t-1} * f_t (1 - f_t)
+    da_g *= i  # i_t * (1 - g_t^2)
+    da_o *= tanh_s  # tanh(s_t) * o_t (1 - o_t)
+    ds_dh = buffer(work, "ds_dh", (T, B, H), dtype)  # ds_t / dh_t = o_t * (1 - tanh(s_t)^2)
+    np.square(tanh_s, out=ds_dh)
+    np.subtract(1.0, ds_dh, out=ds_dh)
+    ds_dh *= o
+    return da, ds_dh
 
 
 def lstm_loss_and_grads(params, inputs, targets, state=None):

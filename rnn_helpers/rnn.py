@@ -15,6 +15,7 @@ computed for all T*B positions at once; only ``W h_{t-1}`` and its backward are 
 import numpy as np
 
 from .functional import _softmax_loss, buffer
+from .overlap import second_thread
 
 __all__ = [
     "PARAM_NAMES",
@@ -247,8 +248,10 @@ def _backward(do, cache, work=None):
     do = do.astype(dtype, copy=False)
     h = hs[1:].reshape(T * B, H)
     ones = np.ones(T * B, dtype)  # sums over positions as products: ~5x faster than .sum(0)
-    dV = do.T @ h
-    dc = ones @ do
+    # the output layer's gradients do not depend on the recurrence: a second thread
+    # computes them while this one runs the loop (see overlap.py)
+    run = second_thread(h.nbytes)
+    output_grads = run(_output_grads, do, h, ones)
     dh = buffer(work, "dh", (T, B, H), dtype)  # dL/dh_t through o_t; the loop adds h_{t+1}'s
     np.matmul(do, V, out=dh.reshape(T * B, H))
     da = buffer(work, "da", (T, B, H), dtype)
@@ -260,11 +263,18 @@ def _backward(do, cache, work=None):
         da_t *= dh_t
         np.matmul(da_t, W, out=dnext)  # dL/dh_{t-1} through h_t, row form of W^T da_t
     da2 = da.reshape(T * B, H)
-    dW = da2.T @ hs[:-1].reshape(T * B, H)
+    dW = run(np.matmul, da2.T, hs[:-1].reshape(T * B, H))  # while this thread does dU
     db = ones @ da2
     dU = _scatter_add_columns(ix.reshape(-1), da2, K, work)
-    grads = {"U": dU, "W": dW, "V": dV, "b": db, "c": dc}
+    dV, dc = output_grads.result()
+    grads = {"U": dU, "W": dW.result(), "V": dV, "b": db, "c": dc}
     return grads, dnext, dh
+
+
+def _output_grads(do, h, ones):
+    """(dV, dc) of the output layer o = h V^T + c, for the three cells: do (N, K), h (N, H),
+    ones (N,)."""
+    return do.T @ h, ones @ do
 
 
 def rnn_step(params, h, ix):

@@ -1,0 +1,182 @@
+"""Tests for rnn_helpers.overlap: the second thread changes no result, only the time.
+
+Training and the public backward passes are run twice, with the second thread and without
+it (``OVERLAP = False``), and must agree bit for bit; the thread must really have been used
+(calls are counted), and small steps must stay on one thread.
+"""
+
+import multiprocessing
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+from rnn_helpers import (
+    Adagrad,
+    get_cell,
+    init_gru_params,
+    init_lstm_params,
+    init_params,
+    overlap,
+    train,
+)
+
+K, H, B, T = 65, 100, 32, 25  # the benchmark's step: large enough for the second thread
+INITS = {"rnn": init_params, "lstm": init_lstm_params, "gru": init_gru_params}
+
+
+@pytest.fixture
+def background_calls(monkeypatch):
+    """Counts the calls the second thread runs (a list, one entry per call)."""
+    calls = []
+    run = overlap._with_errstate
+
+    def counted(errors, fn, args):
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return run(errors, fn, args)
+
+    monkeypatch.setattr(overlap, "_with_errstate", counted)
+    monkeypatch.setattr(overlap, "OVERLAP", True)
+    return calls
+
+
+def _trained(cell, dtype, switch, monkeypatch, batch_size=B, steps=4):
+    monkeypatch.setattr(overlap, "OVERLAP", switch)
+    params = INITS[cell](K, H, seed=3, dtype=dtype)
+    data = np.random.default_rng(0).integers(0, K, 20_000)
+    history = train(params, data, optimizer=Adagrad(0.1), steps=steps, seq_length=T,
+                    batch_size=batch_size, progress=False)
+    return params, history
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_training_is_the_same_bit_for_bit_with_the_second_thread(cell, dtype, monkeypatch,
+                                                                 background_calls):
+    alone, alone_history = _trained(cell, dtype, False, monkeypatch)
+    assert background_calls == []
+    both, both_history = _trained(cell, dtype, True, monkeypatch)
+    # per step: the output layer's gradients and part of dW; the gated cells also their
+    # backward factors
+    assert len(background_calls) == 4 * (2 if cell == "rnn" else 3)
+    for name in alone:
+        assert np.array_equal(alone[name], both[name]), name
+    assert alone_history.losses == both_history.losses
+    assert alone_history.grad_norms == both_history.grad_norms
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_public_loss_and_grads_are_the_same_with_the_second_thread(cell, monkeypatch,
+                                                                   background_calls):
+    params = INITS[cell](K, H, seed=4, dtype=np.float32)
+    x = np.random.default_rng(1).integers(0, K, (B, T + 1))
+    results = []
+    for switch in (False, True):
+        monkeypatch.setattr(overlap, "OVERLAP", switch)
+        results.append(get_cell(cell).loss_and_grads(params, x[:, :-1], x[:, 1:]))
+    (loss1, grads1, _), (loss2, grads2, _) = results
+    assert background_calls  # the backward used it (the factors need the training loop)
+    assert loss1 == loss2
+    for name in grads1:
+        assert np.array_equal(grads1[name], grads2[name]), name
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_small_steps_stay_on_one_thread(cell, monkeypatch, background_calls):
+    _trained(cell, np.float64, True, monkeypatch, batch_size=1)
+    assert background_calls == []
+
+
+def test_second_thread_chooses_by_size_and_switch(monkeypatch):
+    monkeypatch.setattr(overlap, "OVERLAP", True)
+    assert overlap.second_thread(overlap.MIN_OVERLAP_BYTES) is overlap.in_background
+    assert overlap.second_thread(overlap.MIN_OVERLAP_BYTES - 1) is overlap.at_once
+    monkeypatch.setattr(overlap, "OVERLAP", False)
+    assert overlap.second_thread(10**9) is overlap.at_once
+
+
+def test_at_once_calls_now():
+    calls = []
+    done = overlap.at_once(calls.append, 1)
+    assert calls == [1]
+    assert done.result() is None
+
+
+def test_the_result_and_an_error_come_back():
+    assert overlap.in_background(sum, [1, 2, 3]).result() == 6
+    with pytest.raises(ValueError, match="invalid literal"):
+        overlap.in_background(int, "x").result()
+
+
+def test_the_callers_errstate_applies_in_the_second_thread():
+    zeros = np.zeros(3)
+    with np.errstate(divide="raise"):
+        job = overlap.in_background(np.divide, 1.0, zeros)
+    with pytest.raises(FloatingPointError):
+        job.result()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning would fail here
+        with np.errstate(divide="ignore"):
+            job = overlap.in_background(np.divide, 1.0, zeros)
+        assert np.isinf(job.result()).all()
+
+
+def _sum_in_background(values):
+    return overlap.in_background(sum, values).result()
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="no fork on this platform")
+def test_a_forked_child_gets_a_thread_of_its_own():
+    overlap.in_background(sum, [1]).result()  # the parent's thread exists
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply_async(_sum_in_background, ([1, 2],)).get(timeout=60) == 3
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_a_forward_pass_waits_for_the_factors_that_read_its_buffers(cell, monkeypatch):
+    """The backward factors of step n read the buffers step n + 1 overwrites: the next
+    forward pass must wait for them (made slow here so that it would not by chance)."""
+    monkeypatch.setattr(overlap, "OVERLAP", True)
+    module = __import__(f"rnn_helpers.{cell}", fromlist=["_local_factors"])
+    factors = module._local_factors
+
+    def slow(cache, work=None):
+        time.sleep(0.2)
+        return factors(cache, work)
+
+    monkeypatch.setattr(module, "_local_factors", slow)
+    c = get_cell(cell)
+    params = INITS[cell](K, H, seed=5, dtype=np.float32)
+    x = np.random.default_rng(2).integers(0, K, (2, B, T))
+    state = c.zero_state(H, np.float32, B)
+    work = {}
+    _, first = c.batch_forward(params, x[0], state, work)
+    job = first["factors"]
+    assert not job.done()
+    _, second = c.batch_forward(params, x[1], state, work)
+    assert job.done()
+    # and the second step's gradients are those of a fresh pass
+    dout = np.random.default_rng(3).standard_normal(second["o"].shape).astype(np.float32)
+    grads = c.batch_backward(dout, second, work)
+    _, fresh = c.batch_forward(params, x[1], state, {})
+    expected = c.batch_backward(dout, fresh, {})
+    for name in grads:
+        assert np.array_equal(grads[name], expected[name]), name
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_a_cache_can_be_backpropagated_twice(cell, monkeypatch):
+    """The first backward takes the factors started by the forward pass (and changes them
+    in place); a second one computes them again."""
+    monkeypatch.setattr(overlap, "OVERLAP", True)
+    c = get_cell(cell)
+    params = INITS[cell](K, H, seed=6, dtype=np.float64)
+    x = np.random.default_rng(4).integers(0, K, (B, T))
+    _, cache = c.batch_forward(params, x, c.zero_state(H, np.float64, B), {})
+    dout = np.random.default_rng(5).standard_normal(cache["o"].shape)
+    first = c.batch_backward(dout, cache, {})
+    second = c.batch_backward(dout, cache, {})
+    for name in first:
+        assert np.array_equal(first[name], second[name]), name
