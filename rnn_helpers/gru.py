@@ -195,7 +195,13 @@ def _backward(dout, cache, work=None):
     daw_steps = list(daw.transpose(1, 0, 2, 3))
     da_r_steps, da_z_steps, r_da_n_steps = (list(a) for a in daw)
     da_n_steps, r_steps, z_steps = list(dax[2]), list(r), list(z)
+    # dW_k = daw_k^T h_{t-1} summed over the positions, in two halves: the later steps' half
+    # is final once the loop has passed them, and the second thread computes it meanwhile
+    daw3, h_prev = daw.reshape(3, T * B, H), hs[:-1].reshape(T * B, H)
+    half = max(T // 2, 1)
     for t in range(T - 1, -1, -1):
+        if t == half - 1:
+            dW_late = run(np.matmul, daw3[:, half * B:].transpose(0, 2, 1), h_prev[half * B:])
         dh_t = dh[t]
         dh_t += dh_prev
         da_n = da_n_steps[t]
@@ -208,17 +214,13 @@ def _backward(dout, cache, work=None):
         np.add.reduce(dh_k, axis=0, out=dh_prev)
         np.multiply(dh_t, z_steps[t], out=through_z)
         dh_prev += through_z
-    daw3, dax3 = daw.reshape(3, T * B, H), dax.reshape(3, T * B, H)
-    # dW_k = daw_k^T h for each gate k; the second thread does two gates while this one
-    # does the third and dU (the same products as one call for the three: same bits)
-    dW = np.empty((3, H, H), dtype)
-    h_prev = hs[:-1].reshape(T * B, H)
-    rz = run(np.matmul, daw3[:2].transpose(0, 2, 1), h_prev, dW[:2])
-    np.matmul(daw3[2].T, h_prev, out=dW[2])
+    dW = run(np.matmul, daw3[:, :half * B].transpose(0, 2, 1), h_prev[:half * B])  # (3, H, H)
     dax[:2] = daw[:2]
+    dax3 = dax.reshape(3, T * B, H)
     db = np.matmul(ones, dax3).reshape(3 * H)
-    dU = _scatter_add_columns(ix.reshape(-1), dax3, K, work)
-    rz.result()
+    dU = _scatter_add_columns(ix.reshape(-1), dax3, K, work)  # meanwhile, in this thread
+    dW = dW.result()
+    dW += dW_late.result()
     dV, dc = output_grads.result()
     grads = {"U": dU, "W": dW.reshape(3 * H, H), "V": dV, "b": db, "c": dc}
     return grads, dh_prev

@@ -237,7 +237,13 @@ def _backward(dout, cache, work=None):
     da_steps = list(da.transpose(1, 0, 2, 3))
     da_ifg_steps = list(da[:3].transpose(1, 0, 2, 3))
     da_o_steps, f_steps = list(da_o), list(f)
+    # dW_k = da_k^T h_{t-1} summed over the positions, in two halves: the later steps' half
+    # is final once the loop has passed them, and the second thread computes it meanwhile
+    da3, h_prev = da.reshape(4, T * B, H), hs[:-1].reshape(T * B, H)
+    half = max(T // 2, 1)
     for t in range(T - 1, -1, -1):
+        if t == half - 1:
+            dW_late = run(np.matmul, da3[:, half * B:].transpose(0, 2, 1), h_prev[half * B:])
         dh_t = dh[t]
         dh_t += dh_prev
         np.multiply(dh_t, ds_dh[t], out=ds)
@@ -248,16 +254,11 @@ def _backward(dout, cache, work=None):
         # row form of W_k^T da_k, one call for the four gates
         np.matmul(da_steps[t], W4, out=dh_k)
         np.add.reduce(dh_k, axis=0, out=dh_prev)
-    da3 = da.reshape(4, T * B, H)
-    # dW_k = da_k^T h for each gate k; the second thread does three gates while this one
-    # does the fourth and dU (the same products as one call for the four: same bits)
-    dW = np.empty((4, H, H), dtype)
-    h_prev = hs[:-1].reshape(T * B, H)
-    ifg = run(np.matmul, da3[:3].transpose(0, 2, 1), h_prev, dW[:3])
-    np.matmul(da3[3].T, h_prev, out=dW[3])
+    dW = run(np.matmul, da3[:, :half * B].transpose(0, 2, 1), h_prev[:half * B])  # (4, H, H)
     db = np.matmul(ones, da3).reshape(4 * H)
-    dU = _scatter_add_columns(ix.reshape(-1), da3, K, work)
-    ifg.result()
+    dU = _scatter_add_columns(ix.reshape(-1), da3, K, work)  # meanwhile, in this thread
+    dW = dW.result()
+    dW += dW_late.result()
     dV, dc = output_grads.result()
     grads = {"U": dU, "W": dW.reshape(4 * H, H), "V": dV, "b": db, "c": dc}
     return grads, (dh_prev, ds_prev)
