@@ -2,17 +2,21 @@
 
 rnn_helpers runs NumPy's BLAS on one thread (see the package's docstring), and a training
 step's recurrence is a chain of small products that cannot be split. But a few large pieces
-of a step do not depend on what the step computes meanwhile: the output layer's gradients
-(dV, dc) do not wait for the backward loop, some weight gradients not for the others, and
-the backward's local factors (sigma', tanh', ...) not for the loss. ``in_background`` runs
-such a piece on a second thread; NumPy releases the GIL inside it, so the two threads use
-two cores. Each piece is the same single-threaded call it would be in the calling thread, so
-every result is the same bit for bit with or without the second thread (``OVERLAP = False``
-turns it off; ``tests/test_overlap.py`` compares the two).
+of a step do not depend on what the step computes meanwhile:
+- the gated cells' backward factors (sigma', tanh', ...) do not wait for the loss;
+- the output layer's gradients (dV, dc) do not wait for the backward loop;
+- the weight gradient dW: the gated cells sum it in two halves over time, and the later
+  half is final once the backward loop has passed those steps;
+- the rest of dW does not wait for dU.
+``in_background`` runs such a piece on a second thread; NumPy releases the GIL inside it, so
+the two threads use two cores. Each piece is the same call it would be in the calling
+thread, so every result is the same bit for bit with or without the second thread
+(``OVERLAP = False`` turns it off; ``tests/test_overlap.py`` compares the two). Each piece
+is a few calls on large arrays, on purpose: many small calls on two threads fight over the
+GIL (splitting the batch's rows between two threads made the LSTM's forward loop 2x slower).
 
-Measured on 2 cores (B = 32, H = 100, float32): training is about 15% faster for the LSTM
-and the GRU, 5% for the RNN; with the other core busy, about 6% slower. Small steps stay on
-one thread (``second_thread``), where the hand-offs would cost more than they save.
+Small steps stay on one thread (``second_thread``), where the hand-offs would cost more
+than they save. Measured speed-ups are in ``benchmarks/README.md``.
 """
 
 import os
@@ -24,10 +28,12 @@ __all__ = ["OVERLAP", "in_background", "at_once", "second_thread"]
 
 _worker = None  # (pid, executor): a forked child makes its own
 OVERLAP = len(os.sched_getaffinity(0)) > 1 if hasattr(os, "sched_getaffinity") else True
-# below this size of a step's gate pre-activations (T B G H values) the hand-offs between
-# the threads cost more than they save (measured on 2 cores at H = 100: the RNN gains from
-# B = 32 in float32, 16 in float64; the LSTM loses 4% at B = 8 in float32)
-MIN_OVERLAP_BYTES = 320_000
+# below this size of a step's pre-activations and hidden states ((G + 1) T B H values for G
+# gates) the hand-offs between the threads cost more than they save. Measured on 2 cores at
+# H = 100, T = 25, float32, with the thread against without (3 runs each): B = 32, the RNN
+# (640 kB) +3 to +7%, the LSTM (1.6 MB) +13 to +33%, the GRU (1.28 MB) +19 to +37%; the GRU
+# at B = 16 (640 kB) -8 to 0%, within the noise; the LSTM at B = 8 (400 kB) -9 to -12%
+MIN_OVERLAP_BYTES = 600_000
 
 
 def in_background(fn, *args):
@@ -67,8 +73,9 @@ def at_once(fn, *args):
 
 
 def second_thread(nbytes):
-    """``in_background`` for a training step whose gate pre-activations take ``nbytes``,
-    ``at_once`` for a smaller one or when ``OVERLAP`` is False (the default on one core)."""
+    """``in_background`` for a training step whose pre-activations and hidden states take
+    ``nbytes``, ``at_once`` for a smaller one or when ``OVERLAP`` is False (the default on
+    one core)."""
     return in_background if OVERLAP and nbytes >= MIN_OVERLAP_BYTES else at_once
 
 
