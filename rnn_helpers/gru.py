@@ -135,7 +135,7 @@ def _forward(params, X, h0, work=None):
         h += n
     cache = {"params": params, "ix": ix, "hs": hs, "gates": gates, "hw": hw}
     # on the second thread while this one computes the logits (and the loop the loss)
-    prepare_backward(cache, work, _local_factors, gates.nbytes + hs[1:].nbytes)
+    prepare_backward(cache, work, _local_factors, (T * B, H, K, 3, dtype))
     out = cache["o"] = buffer(work, "o", (T * B, K), dtype)
     np.matmul(hs[1:].reshape(T * B, H), V.T, out=out)
     out += c
@@ -178,7 +178,7 @@ def _backward(dout, cache, work=None):
     ones = np.ones(T * B, dtype)  # sums over positions as products: faster than .sum(0)
     # the output layer's gradients do not depend on the recurrence: a second thread
     # computes them while this one runs the loop (see overlap.py)
-    run = second_thread(gates.nbytes + hs[1:].nbytes)
+    run = second_thread(work, T * B, H, K, 3, dtype)
     output_grads = run(_output_grads, dout, hs[1:].reshape(T * B, H), ones)
     dh = buffer(work, "dh", (T, B, H), dtype)  # dL/dh_t through the logits; + h_{t+1}'s below
     np.matmul(dout, V, out=dh.reshape(T * B, H))

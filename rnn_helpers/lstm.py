@@ -171,7 +171,7 @@ def _forward(params, X, state, work=None):
         np.multiply(o_steps[t], tanh_s[t], out=h_steps[t + 1])
     cache = {"params": params, "ix": ix, "hs": hs, "ss": ss, "tanh_s": tanh_s, "gates": gates}
     # on the second thread while this one computes the logits (and the loop the loss)
-    prepare_backward(cache, work, _local_factors, gates.nbytes + hs[1:].nbytes)
+    prepare_backward(cache, work, _local_factors, (T * B, H, K, 4, dtype))
     out = cache["o"] = buffer(work, "o", (T * B, K), dtype)
     np.matmul(hs[1:].reshape(T * B, H), V.T, out=out)
     out += c
@@ -218,7 +218,7 @@ def _backward(dout, cache, work=None):
     ones = np.ones(T * B, dtype)  # sums over positions as products: faster than .sum(0)
     # the output layer's gradients do not depend on the recurrence: a second thread
     # computes them while this one runs the loop (see overlap.py)
-    run = second_thread(gates.nbytes + hs[1:].nbytes)
+    run = second_thread(work, T * B, H, K, 4, dtype)
     output_grads = run(_output_grads, dout, hs[1:].reshape(T * B, H), ones)
     dh = buffer(work, "dh", (T, B, H), dtype)  # dL/dh_t through the logits; + h_{t+1}'s below
     np.matmul(dout, V, out=dh.reshape(T * B, H))

@@ -28,12 +28,14 @@ __all__ = ["OVERLAP", "in_background", "at_once", "second_thread"]
 
 _worker = None  # (pid, executor): a forked child makes its own
 OVERLAP = len(os.sched_getaffinity(0)) > 1 if hasattr(os, "sched_getaffinity") else True
-# below this size of a step's pre-activations and hidden states ((G + 1) T B H values for G
-# gates) the hand-offs between the threads cost more than they save. Measured on 2 cores at
-# H = 100, T = 25, float32, with the thread against without (3 runs each): B = 32, the RNN
-# (640 kB) +3 to +7%, the LSTM (1.6 MB) +13 to +33%, the GRU (1.28 MB) +19 to +37%; the GRU
-# at B = 16 (640 kB) -8 to 0%, within the noise; the LSTM at B = 8 (400 kB) -9 to -12%
-MIN_OVERLAP_BYTES = 600_000
+# below this much work taken over (float32 multiply-adds; see ``second_thread``) the hand-offs
+# between the threads cost more than they save. Measured on 2 cores, T = 25, K = 65, with the
+# thread against without (2 or 3 runs each): at H = 100, B = 32, float32 the RNN (13M) +3 to
+# +7%, the LSTM (37M) +13 to +33%, the GRU (29M) +19 to +37%; the LSTM at B = 8 (9M) -9 to
+# -12%; the GRU at B = 16 (15M) -8 to 0%, within the noise; at H = 32 (the recall task of
+# notebooks 07 and 08, K = 10, T = 42, float64) the RNN (4M) -10%, the GRU (9M) -3%, the
+# LSTM (12M) from -14 to +20%
+MIN_OVERLAP_WORK = 12_500_000
 
 
 def in_background(fn, *args):
@@ -72,22 +74,35 @@ def at_once(fn, *args):
     return _Done(fn(*args))
 
 
-def second_thread(nbytes):
-    """``in_background`` for a training step whose pre-activations and hidden states take
-    ``nbytes``, ``at_once`` for a smaller one or when ``OVERLAP`` is False (the default on
-    one core)."""
-    return in_background if OVERLAP and nbytes >= MIN_OVERLAP_BYTES else at_once
+def second_thread(work, positions, H, K, gates, dtype):
+    """``in_background`` for a large enough step of the training loop, else ``at_once``.
+
+    work: the training loop's dict of reused buffers, None outside it. The step has
+    ``positions`` = T B, hidden size H, K symbols and ``gates`` blocks of H rows in W (1 for
+    the RNN, 4 for the LSTM, 3 for the GRU). The second thread pays when the products it
+    takes over, dV (K x T B x H) and dW (G H x T B x H), are large: in float32 multiply-adds
+    (a float64 one counts as two), at least ``MIN_OVERLAP_WORK``. ``OVERLAP = False`` (the
+    default on one core) keeps every step on one thread.
+
+    Outside the training loop every pass allocates fresh arrays, whose first use costs page
+    faults, and the page faults of two threads wait for each other: the LSTM's recall
+    training was 6 to 25% slower with the second thread before it used the loop's buffers.
+    """
+    work_taken = positions * H * (K + gates * H) * np.dtype(dtype).itemsize / 4
+    if OVERLAP and work is not None and work_taken >= MIN_OVERLAP_WORK:
+        return in_background
+    return at_once
 
 
-def prepare_backward(cache, work, factors, nbytes):
-    """In the training loop (``work`` given) of a large enough step (``second_thread``),
-    start ``factors(cache, work)`` on the second thread while the loop computes the loss;
+def prepare_backward(cache, work, factors, step):
+    """In a large enough step of the training loop (``second_thread(work, *step)``), start
+    ``factors(cache, work)`` on the second thread while the loop computes the loss;
     ``backward_factors`` collects it.
 
     It writes into ``work``'s buffers, so the next forward pass calls ``wait_for(work)``
     first.
     """
-    if work is not None and second_thread(nbytes) is in_background:
+    if second_thread(work, *step) is in_background:
         cache["factors"] = work["pending"] = in_background(factors, cache, work)
 
 

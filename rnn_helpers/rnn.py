@@ -250,7 +250,7 @@ def _backward(do, cache, work=None):
     ones = np.ones(T * B, dtype)  # sums over positions as products: ~5x faster than .sum(0)
     # the output layer's gradients do not depend on the recurrence: a second thread
     # computes them while this one runs the loop (see overlap.py)
-    run = second_thread(2 * h.nbytes)  # the pre-activations and h
+    run = second_thread(work, T * B, H, K, 1, dtype)
     output_grads = run(_output_grads, do, h, ones)
     dh = buffer(work, "dh", (T, B, H), dtype)  # dL/dh_t through o_t; the loop adds h_{t+1}'s
     np.matmul(do, V, out=dh.reshape(T * B, H))

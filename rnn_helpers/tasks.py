@@ -18,6 +18,7 @@ import numpy as np
 
 from .cells import cell_of, get_cell
 from .diagnostics import state_grad_norms
+from .functional import _softmax_loss
 from .gru import init_gru_params
 from .lstm import init_lstm_params
 from .optim import Adam, clip_grad_norm
@@ -88,18 +89,23 @@ def train_recall(k, *, cell="rnn", hidden=32, steps=1000, batch_size=32, lr=0.00
     The ``cell`` ("rnn", "lstm" or "gru"; K = len(RECALL_CHARS), H = hidden) starts from
     ``recall_start(cell, hidden, seed=seed, init=init, forget_bias=forget_bias)``. Each of
     the ``steps`` updates draws a fresh batch of ``batch_size`` sequences (int (B, k + 2),
-    from a generator seeded with ``seed``), runs the cell's ``loss_and_grads``, clips the
-    gradient's global norm to ``clip_norm`` and takes an Adam step with learning rate
-    ``lr``. float64 throughout. callback(step, params), if given, is called after every
-    update (step = 1..steps), e.g. to measure accuracy along the way.
+    from a generator seeded with ``seed``), computes the loss's gradients (the sums of the
+    cell's ``loss_and_grads``, in ``train``'s reused buffers: about twice as fast as fresh
+    arrays here), clips their global norm to ``clip_norm`` and takes an Adam step with
+    learning rate ``lr``. float64 throughout. callback(step, params), if given, is called
+    after every update (step = 1..steps), e.g. to measure accuracy along the way.
     """
-    loss_and_grads = get_cell(cell).loss_and_grads
+    kind = get_cell(cell)
     rng = np.random.default_rng(seed)
     params = recall_start(cell, hidden, seed=seed, init=init, forget_bias=forget_bias)
     opt = Adam(lr)
+    state = kind.zero_state(hidden, np.float64, batch_size)
+    work = {}  # train's buffers, reused from step to step
     for step in range(1, steps + 1):
         X, Y = recall_task(batch_size, k, rng)
-        _, grads, _ = loss_and_grads(params, X, Y)
+        _, cache = kind.batch_forward(params, X, state, work)
+        _, dout = _softmax_loss(cache["o"], Y.T, batch_size, work)
+        grads = kind.batch_backward(dout, cache, work)
         clip_grad_norm(grads, clip_norm)
         opt.step(params, grads)
         if callback is not None:

@@ -186,6 +186,23 @@ def test_train_recall_of_the_rnn_is_notebook_07s_loop_bit_for_bit():
             np.testing.assert_array_equal(new[name], old[name])
 
 
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_train_recall_gives_the_sums_of_loss_and_grads_bit_for_bit(cell):
+    """train_recall runs train's hot path (reused buffers); the public loss_and_grads must
+    give the same training, bit for bit."""
+    new = train_recall(6, cell=cell, hidden=12, steps=15, seed=3, lr=0.02)
+    rng = np.random.default_rng(3)
+    params = tasks.recall_start(cell, 12, seed=3)
+    opt = Adam(0.02)
+    for _ in range(15):
+        X, Y = recall_task(32, 6, rng)
+        _, grads, _ = rh_cells.get_cell(cell).loss_and_grads(params, X, Y)
+        clip_grad_norm(grads, 5.0)
+        opt.step(params, grads)
+    for name in params:
+        np.testing.assert_array_equal(new[name], params[name])
+
+
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_train_recall_of_a_gated_cell_is_deterministic_and_moves_the_weights(cell):
     seen = []
