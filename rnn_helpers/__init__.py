@@ -5,8 +5,8 @@ a character RNN are tiny, so threads cost more than they save (measured: 300 tra
 at H = 128 took 1.2 s with one thread and 19 s with two on a busy 2-core machine), and the
 thread count changes the last bits of matrix products, which would make the notebooks'
 stored outputs depend on the machine that ran them. A large training step also runs a few
-independent products on a second thread of its own (``overlap.py``): each is still one
-single-threaded BLAS call, so the results are the same bit for bit.
+independent products on a second thread of its own (``overlap.py``): the same NumPy calls
+as on one thread (BLAS still single-threaded), so the results are the same bit for bit.
 """
 
 __version__ = "0.1.0"  # the one place: pyproject.toml reads it from here

@@ -215,12 +215,12 @@ def _backward(dout, cache, work=None):
         np.add.reduce(dh_k, axis=0, out=dh_prev)
         np.multiply(dh_t, z_steps[t], out=through_z)
         dh_prev += through_z
-    dW = run(np.matmul, daw3[:, :half * B].transpose(0, 2, 1), h_prev[:half * B])  # (3, H, H)
+    dW_early = run(np.matmul, daw3[:, :half * B].transpose(0, 2, 1), h_prev[:half * B])
     dax[:2] = daw[:2]
     dax3 = dax.reshape(3, T * B, H)
     db = np.matmul(ones, dax3).reshape(3 * H)
     dU = _scatter_add_columns(ix.reshape(-1), dax3, K, work)  # meanwhile, in this thread
-    dW = dW.result()
+    dW = dW_early.result()  # (3, H, H)
     dW += dW_late.result()
     dV, dc = output_grads.result()
     grads = {"U": dU, "W": dW.reshape(3 * H, H), "V": dV, "b": db, "c": dc}

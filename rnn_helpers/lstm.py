@@ -255,10 +255,10 @@ def _backward(dout, cache, work=None):
         # row form of W_k^T da_k, one call for the four gates
         np.matmul(da_steps[t], W4, out=dh_k)
         np.add.reduce(dh_k, axis=0, out=dh_prev)
-    dW = run(np.matmul, da3[:, :half * B].transpose(0, 2, 1), h_prev[:half * B])  # (4, H, H)
+    dW_early = run(np.matmul, da3[:, :half * B].transpose(0, 2, 1), h_prev[:half * B])
     db = np.matmul(ones, da3).reshape(4 * H)
     dU = _scatter_add_columns(ix.reshape(-1), da3, K, work)  # meanwhile, in this thread
-    dW = dW.result()
+    dW = dW_early.result()  # (4, H, H)
     dW += dW_late.result()
     dV, dc = output_grads.result()
     grads = {"U": dU, "W": dW.reshape(4 * H, H), "V": dV, "b": db, "c": dc}

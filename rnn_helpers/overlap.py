@@ -20,21 +20,48 @@ than they save. Measured speed-ups are in ``benchmarks/README.md``.
 """
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent import futures
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["OVERLAP", "in_background", "at_once", "second_thread"]
+__all__ = ["OVERLAP", "MIN_OVERLAP_WORK", "in_background", "at_once", "second_thread",
+           "usable_cpus"]
+
+
+
+def usable_cpus(cgroup="/sys/fs/cgroup"):
+    """How many CPUs this process may keep busy (a float): its CPU affinity, capped by a
+    cgroup CPU quota (a container's, e.g. Binder's, which may show many CPUs but allow one).
+    cgroup: where the cgroup files are (v2's cpu.max or v1's cpu/cpu.cfs_quota_us)."""
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    n = n or 1
+    root = Path(cgroup)
+    quotas = [(root / "cpu.max", None),  # cgroup v2: "quota period" or "max period"
+              (root / "cpu" / "cpu.cfs_quota_us", root / "cpu" / "cpu.cfs_period_us")]
+    for quota_file, period_file in quotas:
+        try:
+            fields = quota_file.read_text().split()
+            if period_file is not None:
+                fields.append(period_file.read_text().strip())
+            quota, period = fields[0], float(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if quota not in ("max", "-1") and period > 0:
+            return min(n, float(quota) / period)
+    return float(n)
+
 
 _worker = None  # (pid, executor): a forked child makes its own
-OVERLAP = len(os.sched_getaffinity(0)) > 1 if hasattr(os, "sched_getaffinity") else True
+OVERLAP = usable_cpus() >= 2  # on one core the second thread would only take turns
 # below this much work taken over (float32 multiply-adds; see ``second_thread``) the hand-offs
 # between the threads cost more than they save. Measured on 2 cores, T = 25, K = 65, with the
 # thread against without (2 or 3 runs each): at H = 100, B = 32, float32 the RNN (13M) +3 to
 # +7%, the LSTM (37M) +13 to +33%, the GRU (29M) +19 to +37%; the LSTM at B = 8 (9M) -9 to
-# -12%; the GRU at B = 16 (15M) -8 to 0%, within the noise; at H = 32 (the recall task of
-# notebooks 07 and 08, K = 10, T = 42, float64) the RNN (4M) -10%, the GRU (9M) -3%, the
-# LSTM (12M) from -14 to +20%
+# -12%; at H = 32 (the recall task of notebooks 07 and 08, K = 10, T = 42, float64) the RNN
+# (4M) -10%, the GRU (9M) -3%, the LSTM (12M) from -14 to +20%. Near the threshold the
+# measurements are within their noise (+-8%): the GRU at B = 16 (15M), over it, measured -8
+# to 0%; the threshold stays under the RNN's 13M, which gains
 MIN_OVERLAP_WORK = 12_500_000
 
 
@@ -50,7 +77,7 @@ def in_background(fn, *args):
     """
     global _worker
     if _worker is None or _worker[0] != os.getpid():  # a forked child has no thread
-        _worker = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="rnn_helpers"))
+        _worker = (os.getpid(), futures.ThreadPoolExecutor(1, thread_name_prefix="rnn_helpers"))
     return _worker[1].submit(_with_errstate, np.geterr(), fn, args)
 
 
@@ -107,12 +134,27 @@ def prepare_backward(cache, work, factors, step):
 
 
 def backward_factors(cache, work, factors):
-    """What ``prepare_backward`` started for this cache, or ``factors(cache, work)`` now."""
-    job = cache.pop("factors", None)  # once: the backward changes them in place
-    return job.result() if job is not None else factors(cache, work)
+    """What ``prepare_backward`` started for this cache, or ``factors(cache, work)`` now.
+
+    The started call is used once (the backward changes its arrays in place) and only while
+    it is still ``work``'s latest: after another forward pass on the same ``work`` its
+    arrays hold that pass's factors, so they are computed again, once nothing writes there.
+    """
+    job = cache.pop("factors", None)
+    if job is not None and work is not None and work.get("pending") is job:
+        try:
+            return job.result()  # raises what the call raised
+        finally:
+            if job.done():  # not after a KeyboardInterrupt: the next pass must wait
+                del work["pending"]
+    wait_for(work)
+    return factors(cache, work)
 
 
 def wait_for(work):
-    """Wait for the second thread's call that writes into ``work``'s buffers, if any."""
-    if work is not None and "pending" in work:
-        work.pop("pending").result()
+    """Wait until the second thread's call that writes into ``work``'s buffers has ended,
+    however it ended (its result is not needed any more), and forget it."""
+    job = work.get("pending") if work is not None else None
+    if job is not None:
+        futures.wait([job])
+        del work["pending"]

@@ -91,9 +91,10 @@ def train_recall(k, *, cell="rnn", hidden=32, steps=1000, batch_size=32, lr=0.00
     the ``steps`` updates draws a fresh batch of ``batch_size`` sequences (int (B, k + 2),
     from a generator seeded with ``seed``), computes the loss's gradients (the sums of the
     cell's ``loss_and_grads``, in ``train``'s reused buffers: 1.5 to 3 times as fast as
-    fresh arrays at H = 32, lag 41), clips their global norm to ``clip_norm`` and takes an Adam step with
-    learning rate ``lr``. float64 throughout. callback(step, params), if given, is called
-    after every update (step = 1..steps), e.g. to measure accuracy along the way.
+    fresh arrays at H = 32, lag 41), clips their global norm to ``clip_norm`` and takes an
+    Adam step with learning rate ``lr``. float64 throughout. callback(step, params), if
+    given, is called after every update (step = 1..steps), e.g. to measure accuracy along
+    the way.
     """
     kind = get_cell(cell)
     rng = np.random.default_rng(seed)

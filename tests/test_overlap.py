@@ -5,8 +5,9 @@ it (``OVERLAP = False``), and must agree bit for bit; the thread must really hav
 (calls are counted), and small steps must stay on one thread.
 """
 
+import importlib
 import multiprocessing
-import time
+import threading
 import warnings
 
 import numpy as np
@@ -131,36 +132,52 @@ def test_a_forked_child_gets_a_thread_of_its_own():
         assert pool.apply_async(_sum_in_background, ([1, 2],)).get(timeout=60) == 3
 
 
+def _gate_factors(monkeypatch, cell):
+    """Make ``cell``'s backward factors wait for an Event (returned) before computing."""
+    module = importlib.import_module(f"rnn_helpers.{cell}")
+    factors, gate = module._local_factors, threading.Event()
+
+    def gated(cache, work=None):
+        assert gate.wait(timeout=60)
+        return factors(cache, work)
+
+    monkeypatch.setattr(module, "_local_factors", gated)
+    return gate
+
+
+def _step_inputs(cell, seed, dtype=np.float32):
+    c = get_cell(cell)
+    params = INITS[cell](K, H, seed=seed, dtype=dtype)
+    x = np.random.default_rng(seed).integers(0, K, (2, B, T))
+    dout = np.random.default_rng(seed + 1).standard_normal((T * B, K)).astype(dtype)
+    return c, params, x, c.zero_state(H, dtype, B), dout
+
+
+def _fresh_grads(c, params, x, state, dout):
+    _, cache = c.batch_forward(params, x, state, {})
+    return c.batch_backward(dout, cache, {})
+
+
+def _assert_same(grads, expected):
+    for name in expected:
+        assert np.array_equal(grads[name], expected[name]), name
+
+
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_a_forward_pass_waits_for_the_factors_that_read_its_buffers(cell, monkeypatch):
     """The backward factors of step n read the buffers step n + 1 overwrites: the next
-    forward pass must wait for them (made slow here so that it would not by chance)."""
+    forward pass must wait for them (held back here until the second pass has begun)."""
     monkeypatch.setattr(overlap, "OVERLAP", True)
-    module = __import__(f"rnn_helpers.{cell}", fromlist=["_local_factors"])
-    factors = module._local_factors
-
-    def slow(cache, work=None):
-        time.sleep(0.2)
-        return factors(cache, work)
-
-    monkeypatch.setattr(module, "_local_factors", slow)
-    c = get_cell(cell)
-    params = INITS[cell](K, H, seed=5, dtype=np.float32)
-    x = np.random.default_rng(2).integers(0, K, (2, B, T))
-    state = c.zero_state(H, np.float32, B)
+    gate = _gate_factors(monkeypatch, cell)
+    c, params, x, state, dout = _step_inputs(cell, 5)
     work = {}
     _, first = c.batch_forward(params, x[0], state, work)
     job = first["factors"]
     assert not job.done()
+    threading.Timer(0.1, gate.set).start()  # released while the second pass waits
     _, second = c.batch_forward(params, x[1], state, work)
     assert job.done()
-    # and the second step's gradients are those of a fresh pass
-    dout = np.random.default_rng(3).standard_normal(second["o"].shape).astype(np.float32)
-    grads = c.batch_backward(dout, second, work)
-    _, fresh = c.batch_forward(params, x[1], state, {})
-    expected = c.batch_backward(dout, fresh, {})
-    for name in grads:
-        assert np.array_equal(grads[name], expected[name]), name
+    _assert_same(c.batch_backward(dout, second, work), _fresh_grads(c, params, x[1], state, dout))
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
@@ -168,12 +185,61 @@ def test_a_cache_can_be_backpropagated_twice(cell, monkeypatch):
     """The first backward takes the factors started by the forward pass (and changes them
     in place); a second one computes them again."""
     monkeypatch.setattr(overlap, "OVERLAP", True)
-    c = get_cell(cell)
-    params = INITS[cell](K, H, seed=6, dtype=np.float64)
-    x = np.random.default_rng(4).integers(0, K, (B, T))
-    _, cache = c.batch_forward(params, x, c.zero_state(H, np.float64, B), {})
-    dout = np.random.default_rng(5).standard_normal(cache["o"].shape)
-    first = c.batch_backward(dout, cache, {})
-    second = c.batch_backward(dout, cache, {})
-    for name in first:
-        assert np.array_equal(first[name], second[name]), name
+    c, params, x, state, dout = _step_inputs(cell, 6, np.float64)
+    for backward_work in ({}, None, "same"):
+        work = {}
+        _, cache = c.batch_forward(params, x[0], state, work)
+        assert "factors" in cache
+        again = work if backward_work == "same" else backward_work
+        first = c.batch_backward(dout, cache, again)
+        _assert_same(c.batch_backward(dout, cache, again), first)
+        _assert_same(first, _fresh_grads(c, params, x[0], state, dout))
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_interleaved_passes_give_the_latest_pass_its_own_factors(cell, monkeypatch):
+    """forward A, forward B, backward A, backward B on one work: A's cache is stale (B
+    overwrote its buffers) but B's gradients must be B's, as on one thread."""
+    monkeypatch.setattr(overlap, "OVERLAP", True)
+    c, params, x, state, dout = _step_inputs(cell, 7)
+    work = {}
+    _, cache_a = c.batch_forward(params, x[0], state, work)
+    _, cache_b = c.batch_forward(params, x[1], state, work)
+    c.batch_backward(dout, cache_a, work)
+    _assert_same(c.batch_backward(dout, cache_b, work), _fresh_grads(c, params, x[1], state, dout))
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_a_failed_factors_call_raises_once(cell, monkeypatch):
+    monkeypatch.setattr(overlap, "OVERLAP", True)
+    module = importlib.import_module(f"rnn_helpers.{cell}")
+
+    def broken(cache, work=None):
+        raise MemoryError("no room for the factors")
+
+    c, params, x, state, dout = _step_inputs(cell, 8)
+    work = {}
+    monkeypatch.setattr(module, "_local_factors", broken)
+    _, cache = c.batch_forward(params, x[0], state, work)
+    with pytest.raises(MemoryError, match="no room"):
+        c.batch_backward(dout, cache, work)
+    monkeypatch.undo()
+    monkeypatch.setattr(overlap, "OVERLAP", True)
+    _, cache = c.batch_forward(params, x[1], state, work)  # no second raise here
+    _assert_same(c.batch_backward(dout, cache, work), _fresh_grads(c, params, x[1], state, dout))
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    ({"cpu.max": "max 100000"}, None),
+    ({"cpu.max": "150000 100000"}, 1.5),
+    ({"cpu/cpu.cfs_quota_us": "-1", "cpu/cpu.cfs_period_us": "100000"}, None),
+    ({"cpu/cpu.cfs_quota_us": "100000", "cpu/cpu.cfs_period_us": "100000"}, 1.0),
+    ({}, None),
+])
+def test_usable_cpus_reads_a_cgroup_quota(tmp_path, files, expected):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text + "\n")
+    n = overlap.usable_cpus(tmp_path)
+    unlimited = overlap.usable_cpus(tmp_path / "nothing here")
+    assert n == (unlimited if expected is None else min(unlimited, expected))
