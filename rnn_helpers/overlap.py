@@ -71,14 +71,18 @@ def in_background(fn, *args):
 
     For the large products of a training step that do not depend on what the calling
     thread computes meanwhile: NumPy releases the GIL inside them, so the two threads run
-    on two cores. Every product is the same single-threaded BLAS call it would be in the
-    calling thread, so the results are the same bit for bit. The caller's floating-point
-    error settings (``np.errstate``) apply in the second thread too.
+    on two cores. Each piece is the same NumPy calls it would be in the calling thread (BLAS
+    single-threaded), so the results are the same bit for bit. The caller's floating-point
+    error settings (``np.errstate``) apply in the second thread too. Once the interpreter
+    is exiting (no new threads), the call is made at once instead.
     """
     global _worker
     if _worker is None or _worker[0] != os.getpid():  # a forked child has no thread
         _worker = (os.getpid(), futures.ThreadPoolExecutor(1, thread_name_prefix="rnn_helpers"))
-    return _worker[1].submit(_with_errstate, np.geterr(), fn, args)
+    try:
+        return _worker[1].submit(_with_errstate, np.geterr(), fn, args)
+    except RuntimeError:  # no new threads while the interpreter exits (an atexit handler)
+        return at_once(fn, *args)
 
 
 def _with_errstate(errors, fn, args):
@@ -86,19 +90,12 @@ def _with_errstate(errors, fn, args):
         return fn(*args)
 
 
-class _Done:
-    """The result of a call already made, with a Future's ``result()``."""
-
-    def __init__(self, value):
-        self.value = value
-
-    def result(self):
-        return self.value
-
-
 def at_once(fn, *args):
-    """``fn(*args)``, called now, in this thread, behind ``in_background``'s interface."""
-    return _Done(fn(*args))
+    """``fn(*args)``, called now, in this thread, as a finished Future (``in_background``'s
+    interface)."""
+    done = futures.Future()
+    done.set_result(fn(*args))
+    return done
 
 
 def second_thread(work, positions, H, K, gates, dtype):

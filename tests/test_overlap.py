@@ -7,6 +7,7 @@ it (``OVERLAP = False``), and must agree bit for bit; the thread must really hav
 
 import importlib
 import multiprocessing
+import os
 import threading
 import warnings
 
@@ -99,6 +100,14 @@ def test_at_once_calls_now():
     done = overlap.at_once(calls.append, 1)
     assert calls == [1]
     assert done.result() is None
+
+
+def test_a_shut_down_worker_means_calls_made_at_once(monkeypatch):
+    """As in an atexit handler, when the interpreter no longer starts threads."""
+    closed = overlap.futures.ThreadPoolExecutor(1)
+    closed.shutdown()
+    monkeypatch.setattr(overlap, "_worker", (os.getpid(), closed))
+    assert overlap.in_background(sum, [1, 2]).result() == 3
 
 
 def test_the_result_and_an_error_come_back():
