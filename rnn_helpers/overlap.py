@@ -29,7 +29,6 @@ __all__ = ["OVERLAP", "MIN_OVERLAP_WORK", "in_background", "at_once", "second_th
            "usable_cpus"]
 
 
-
 def usable_cpus(cgroup="/sys/fs/cgroup"):
     """How many CPUs this process may keep busy (a float): its CPU affinity, capped by a
     cgroup CPU quota (a container's, e.g. Binder's, which may show many CPUs but allow one).
@@ -59,7 +58,7 @@ OVERLAP = usable_cpus() >= 2  # on one core the second thread would only take tu
 # thread against without (2 or 3 runs each): at H = 100, B = 32, float32 the RNN (13M) +3 to
 # +7%, the LSTM (37M) +13 to +33%, the GRU (29M) +19 to +37%; the LSTM at B = 8 (9M) -9 to
 # -12%; at H = 32 (the recall task of notebooks 07 and 08, K = 10, T = 42, float64) the RNN
-# (4M) -10%, the GRU (9M) -3%, the LSTM (12M) from -14 to +20%. Near the threshold the
+# (4M) -9 to -11%, the GRU (9M) -6 to 0%, the LSTM (12M) from -14 to +20%. Near the threshold the
 # measurements are within their noise (+-8%): the GRU at B = 16 (15M), over it, measured -8
 # to 0%; the threshold stays under the RNN's 13M, which gains
 MIN_OVERLAP_WORK = 12_500_000
@@ -110,7 +109,7 @@ def second_thread(work, positions, H, K, gates, dtype):
 
     Outside the training loop every pass allocates fresh arrays, whose first use costs page
     faults, and the page faults of two threads wait for each other: the LSTM's recall
-    training was 6 to 25% slower with the second thread before it used the loop's buffers.
+    training was 5 to 25% slower with the second thread before it used the loop's buffers.
     """
     work_taken = positions * H * (K + gates * H) * np.dtype(dtype).itemsize / 4
     if OVERLAP and work is not None and work_taken >= MIN_OVERLAP_WORK:

@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 from cases import make_case, reference_step
 
-from rnn_helpers import lstm_backward, lstm_forward, lstm_step_backward, softmax_loss
+from rnn_helpers import (
+    lstm_backward,
+    lstm_forward,
+    lstm_step_backward,
+    numerical_gradient,
+    softmax_loss,
+)
 
 
 def loop_backward(params, inputs, targets, state):
@@ -65,20 +71,6 @@ def _step_case(seed=1, H=4, K=6):
     return params, 3, h_prev, s_prev, dh, ds
 
 
-def _centred(f, x, eps=1e-6):
-    """dF/dx by centred differences, entry by entry (x is moved in place and put back)."""
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + eps
-        up = f()
-        x[idx] = old - eps
-        down = f()
-        x[idx] = old
-        grad[idx] = (up - down) / (2 * eps)
-    return grad
-
-
 def _rel(a, n):
     return np.max(np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-300))
 
@@ -99,9 +91,11 @@ def test_each_output_matches_centred_differences():
         return float(dh @ (o * np.tanh(s)) + ds @ s)
 
     a = U[:, ix] + W @ h_prev + b
-    num_da = _centred(lambda: from_a(a, s_prev), a)
-    num_dh_prev = _centred(lambda: from_a(U[:, ix] + W @ h_prev + b, s_prev), h_prev)
-    num_ds_prev = _centred(lambda: from_a(U[:, ix] + W @ h_prev + b, s_prev), s_prev)
+    num_da = numerical_gradient(lambda: from_a(a, s_prev), a, 1e-6)
+    num_dh_prev = numerical_gradient(lambda: from_a(U[:, ix] + W @ h_prev + b, s_prev), h_prev,
+                                     1e-6)
+    num_ds_prev = numerical_gradient(lambda: from_a(U[:, ix] + W @ h_prev + b, s_prev), s_prev,
+                                     1e-6)
     assert _rel(da, num_da) < 1e-7
     assert _rel(dh_prev, num_dh_prev) < 1e-7
     assert _rel(ds_prev, num_ds_prev) < 1e-7
