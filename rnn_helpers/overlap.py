@@ -108,8 +108,9 @@ def second_thread(work, positions, H, K, gates, dtype):
     default on one core) keeps every step on one thread.
 
     Outside the training loop every pass allocates fresh arrays, whose first use costs page
-    faults, and the page faults of two threads wait for each other: the LSTM's recall
-    training was 5 to 25% slower with the second thread before it used the loop's buffers.
+    faults (about 1800 a step in the LSTM's recall training before it used the loop's
+    buffers), and there the second thread made training 5 to 25% slower, presumably
+    because the two threads' page faults contend for the same memory map lock.
     """
     work_taken = positions * H * (K + gates * H) * np.dtype(dtype).itemsize / 4
     if OVERLAP and work is not None and work_taken >= MIN_OVERLAP_WORK:
